@@ -1,0 +1,181 @@
+-- The one schema of the Zorgzame Buurten Kaart (DuckDB dialect).
+-- Idempotent: every statement can run on an existing database. Structural changes that
+-- cannot be expressed idempotently go into store.MIGRATIONS with a version number.
+-- Public code and outside tools read only the views at the bottom.
+
+CREATE TABLE IF NOT EXISTS meta (
+    key   VARCHAR PRIMARY KEY,
+    value VARCHAR
+);
+
+-- Administrative areas. level: provincie | gemeente | wijk | zorgkantoorregio.
+-- Parent codes follow the hierarchy provincie > gemeente > wijk; zorgkantoorregio groups gemeenten.
+CREATE TABLE IF NOT EXISTS regions (
+    code                  VARCHAR PRIMARY KEY,
+    name                  VARCHAR NOT NULL,
+    level                 VARCHAR NOT NULL CHECK (level IN ('provincie', 'gemeente', 'wijk', 'zorgkantoorregio')),
+    provincie_code        VARCHAR,
+    gemeente_code         VARCHAR,
+    zorgkantoorregio_code VARCHAR,
+    geom                  GEOMETRY,
+    -- simplified outline as GeoJSON text for display (maps never ship full geometry)
+    display_geojson       VARCHAR,
+    min_lon DOUBLE, min_lat DOUBLE, max_lon DOUBLE, max_lat DOUBLE,
+    source                VARCHAR,
+    year                  INTEGER
+);
+
+-- CBS key figures in long form, so that every value carries its table id, year and method.
+CREATE TABLE IF NOT EXISTS key_figures (
+    region_code VARCHAR NOT NULL,
+    measure     VARCHAR NOT NULL,
+    value       DOUBLE,               -- NULL = not available (never a silent zero)
+    unit        VARCHAR,
+    cbs_table   VARCHAR,
+    year        INTEGER,
+    method      VARCHAR,              -- 'published' or a description of the derivation
+    PRIMARY KEY (region_code, measure)
+);
+
+CREATE TABLE IF NOT EXISTS themes (
+    code           VARCHAR PRIMARY KEY,
+    label_nl       VARCHAR NOT NULL,
+    label_en       VARCHAR NOT NULL,
+    description_nl VARCHAR,
+    description_en VARCHAR,
+    sort_order     INTEGER
+);
+
+-- Initiatives, care providers, networks and meet-ups share one table: they link to each other
+-- freely and are filtered by the same regions and themes.
+CREATE TABLE IF NOT EXISTS records (
+    id                    VARCHAR PRIMARY KEY,
+    name                  VARCHAR NOT NULL,
+    kind                  VARCHAR NOT NULL CHECK (kind IN ('initiative', 'provider', 'network', 'meetup')),
+    themes                VARCHAR[] NOT NULL DEFAULT [],
+    description           VARCHAR,
+    address               VARCHAR,
+    postcode              VARCHAR,
+    place                 VARCHAR,
+    lat                   DOUBLE,
+    lon                   DOUBLE,
+    location_precision    VARCHAR NOT NULL DEFAULT 'unknown'
+                          CHECK (location_precision IN ('address', 'postcode', 'wijk', 'place', 'online', 'unknown')),
+    location_note         VARCHAR,
+    provincie_code        VARCHAR,
+    gemeente_code         VARCHAR,
+    wijk_code             VARCHAR,
+    zorgkantoorregio_code VARCHAR,
+    website               VARCHAR,
+    source_url            VARCHAR,
+    source_title          VARCHAR,
+    source_date           DATE,
+    starts_at             TIMESTAMP,
+    ends_at               TIMESTAMP,
+    all_day               BOOLEAN NOT NULL DEFAULT false,
+    online                BOOLEAN NOT NULL DEFAULT false,
+    meeting_url           VARCHAR,
+    status                VARCHAR NOT NULL DEFAULT 'pending'
+                          CHECK (status IN ('pending', 'approved', 'rejected', 'archived')),
+    origin                VARCHAR NOT NULL DEFAULT 'submission'
+                          CHECK (origin IN ('dataset', 'import', 'submission', 'demo')),
+    synthetic             BOOLEAN NOT NULL DEFAULT false,
+    created_at            TIMESTAMP NOT NULL DEFAULT current_timestamp,
+    updated_at            TIMESTAMP NOT NULL DEFAULT current_timestamp,
+    last_verified         DATE
+);
+
+CREATE TABLE IF NOT EXISTS record_links (
+    id          VARCHAR PRIMARY KEY,
+    from_id     VARCHAR NOT NULL,
+    to_id       VARCHAR NOT NULL,
+    relation    VARCHAR NOT NULL CHECK (relation IN
+                ('member_of', 'partner', 'part_of', 'organised_by', 'hosted_at', 'initiated_by', 'supported_by')),
+    source_url  VARCHAR,
+    note        VARCHAR,
+    status      VARCHAR NOT NULL DEFAULT 'approved' CHECK (status IN ('pending', 'approved', 'rejected', 'archived')),
+    origin      VARCHAR NOT NULL DEFAULT 'dataset',
+    created_at  TIMESTAMP NOT NULL DEFAULT current_timestamp,
+    updated_at  TIMESTAMP NOT NULL DEFAULT current_timestamp
+);
+
+-- Private: contact details of submitters. Never joined into a public view, export or map.
+CREATE TABLE IF NOT EXISTS contacts (
+    submission_id VARCHAR PRIMARY KEY,
+    record_id     VARCHAR,
+    contact_name  VARCHAR,
+    contact_email VARCHAR,
+    consent_at    TIMESTAMP
+);
+
+-- The write path: every sign-up or proposed change waits here for a moderator.
+CREATE TABLE IF NOT EXISTS submissions (
+    id               VARCHAR PRIMARY KEY,      -- public reference code
+    record_id        VARCHAR NOT NULL,         -- the record it creates or changes
+    submission_type  VARCHAR NOT NULL CHECK (submission_type IN ('new', 'change')),
+    payload          JSON NOT NULL,            -- the proposed record fields (no contact data)
+    secret_hash      VARCHAR NOT NULL,         -- sha256 of the submitter's secret link token
+    status           VARCHAR NOT NULL DEFAULT 'pending'
+                     CHECK (status IN ('pending', 'approved', 'rejected', 'merged', 'withdrawn')),
+    flags            VARCHAR[] NOT NULL DEFAULT [],
+    review_reason    VARCHAR,
+    reviewed_by      VARCHAR,
+    created_at       TIMESTAMP NOT NULL DEFAULT current_timestamp,
+    updated_at       TIMESTAMP NOT NULL DEFAULT current_timestamp
+);
+
+-- Audit history: append-only, never deleted.
+CREATE SEQUENCE IF NOT EXISTS revision_seq START 1;
+CREATE TABLE IF NOT EXISTS revisions (
+    id          BIGINT PRIMARY KEY DEFAULT nextval('revision_seq'),
+    entity_type VARCHAR NOT NULL,              -- record | link | submission
+    entity_id   VARCHAR NOT NULL,
+    action      VARCHAR NOT NULL,              -- create | update | approve | reject | merge | ...
+    actor       VARCHAR NOT NULL,
+    changed_at  TIMESTAMP NOT NULL DEFAULT current_timestamp,
+    changes     JSON                            -- {field: [old, new]} (never contact data)
+);
+
+-- Public views: approved records only, never contact data.
+CREATE OR REPLACE VIEW public_records AS
+SELECT r.id, r.name, r.kind, r.themes, r.description, r.address, r.postcode, r.place,
+       r.lat, r.lon, r.location_precision, r.location_note,
+       r.provincie_code, r.gemeente_code, r.wijk_code, r.zorgkantoorregio_code,
+       r.website, r.source_url AS source, r.source_title, r.source_date,
+       r.starts_at, r.ends_at, r.all_day, r.online, r.meeting_url,
+       r.synthetic, r.created_at, r.updated_at, r.last_verified
+FROM records r
+WHERE r.status = 'approved';
+
+CREATE OR REPLACE VIEW initiatives AS SELECT * FROM public_records WHERE kind = 'initiative';
+CREATE OR REPLACE VIEW providers   AS SELECT * FROM public_records WHERE kind = 'provider';
+CREATE OR REPLACE VIEW networks    AS SELECT * FROM public_records WHERE kind = 'network';
+CREATE OR REPLACE VIEW meetups     AS SELECT * FROM public_records WHERE kind = 'meetup';
+
+CREATE OR REPLACE VIEW links AS
+SELECT l.id, l.from_id, l.to_id, l.relation, l.source_url AS source, l.note
+FROM record_links l
+JOIN records a ON a.id = l.from_id AND a.status = 'approved'
+JOIN records b ON b.id = l.to_id AND b.status = 'approved'
+WHERE l.status = 'approved';
+
+-- Offline geocoding tables (reference data, rebuilt by `build`).
+CREATE TABLE IF NOT EXISTS pc4 (
+    postcode      INTEGER PRIMARY KEY,
+    lat           DOUBLE NOT NULL,
+    lon           DOUBLE NOT NULL,
+    woonplaats    VARCHAR,
+    gemeente_code VARCHAR,
+    inwoners_2021 DOUBLE,
+    inwoners_65plus_2021 DOUBLE,
+    inwoners_75plus_2021 DOUBLE
+);
+
+CREATE TABLE IF NOT EXISTS places (
+    woonplaats    VARCHAR NOT NULL,
+    gemeente_code VARCHAR NOT NULL,
+    lat           DOUBLE NOT NULL,
+    lon           DOUBLE NOT NULL,
+    inwoners_2021 DOUBLE,
+    PRIMARY KEY (woonplaats, gemeente_code)
+);

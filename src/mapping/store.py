@@ -1,0 +1,204 @@
+"""The one place that talks to the database engine.
+
+Owns: opening DuckDB files, loading the spatial extension from its installed wheel (no network,
+nothing written to ``$HOME``), applying ``schema.sql`` and migrations, transactions with retries,
+and per-thread cursors (a DuckDB connection object is not thread-safe; cursors of one shared
+connection are). Other modules receive a :class:`Store` and never import ``duckdb`` for I/O.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import pathlib
+import threading
+import time
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any, TypeVar
+
+import duckdb
+import pandas as pd
+
+from mapping import config
+
+SCHEMA_FILE = pathlib.Path(__file__).with_name("schema.sql")
+SCHEMA_VERSION = 1
+
+# Structural changes beyond the idempotent schema file: (version, [statements]).
+MIGRATIONS: list[tuple[int, list[str]]] = []
+
+T = TypeVar("T")
+
+
+class StoreError(RuntimeError):
+    """A database problem explained for the user, with what to do next."""
+
+
+class DatabaseBusy(StoreError):
+    pass
+
+
+class DatabaseMissing(StoreError):
+    pass
+
+
+def spatial_extension_path() -> pathlib.Path:
+    """The spatial extension file shipped by the ``duckdb-extension-spatial`` wheel."""
+    import duckdb_extension_spatial
+
+    version = duckdb.__version__
+    base = pathlib.Path(duckdb_extension_spatial.__file__).parent / "extensions"
+    candidate = base / f"v{version}" / "spatial.duckdb_extension"
+    if candidate.exists():
+        return candidate
+    found = sorted(base.glob("*/spatial.duckdb_extension"))
+    if not found:
+        raise StoreError(
+            "The DuckDB spatial extension is not installed. Run "
+            "`pip install -r requirements.txt` (it pins duckdb-extension-spatial)."
+        )
+    raise StoreError(
+        f"duckdb {version} does not match the installed spatial extension ({found[0].parent.name}). "
+        "Reinstall with `pip install -r requirements.txt` so both versions match."
+    )
+
+
+def load_spatial(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(f"LOAD '{spatial_extension_path().as_posix()}'")
+
+
+def _is_lock_error(exc: Exception) -> bool:
+    text = str(exc).lower()
+    return "lock" in text and ("conflicting" in text or "could not set lock" in text)
+
+
+def _is_conflict(exc: Exception) -> bool:
+    text = str(exc).lower()
+    return isinstance(exc, duckdb.TransactionException) or "conflict" in text
+
+
+class Store:
+    """A DuckDB database file (or ``:memory:``) with the project's schema."""
+
+    def __init__(self, path: str | pathlib.Path, *, read_only: bool = False, create: bool = True):
+        self.path = str(path)
+        self.read_only = read_only
+        if self.path != ":memory:":
+            file = pathlib.Path(self.path)
+            if not file.exists():
+                if read_only or not create:
+                    raise DatabaseMissing(
+                        f"No database at {file}. Create it with `python -m mapping build --db {file}`."
+                    )
+                file.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self.con = duckdb.connect(self.path, read_only=read_only)
+        except duckdb.IOException as exc:
+            if _is_lock_error(exc):
+                raise DatabaseBusy(
+                    f"The database {self.path} is in use by another process (probably the running "
+                    "dashboard). Stop it first, or run this command against a copy with --db."
+                ) from exc
+            raise StoreError(f"Cannot open the database {self.path}: {exc}") from exc
+        load_spatial(self.con)
+        self._local = threading.local()
+        self._write_lock = threading.RLock()
+        if not read_only:
+            self.apply_schema()
+
+    # -- schema -----------------------------------------------------------------------------
+    def apply_schema(self) -> None:
+        self.con.execute(SCHEMA_FILE.read_text(encoding="utf-8"))
+        current = self.get_meta("schema_version")
+        version = int(current) if current else 0
+        for number, statements in MIGRATIONS:
+            if number > version:
+                with self.transaction() as cur:
+                    for statement in statements:
+                        cur.execute(statement)
+                version = number
+        if version < SCHEMA_VERSION:
+            version = SCHEMA_VERSION
+        self.set_meta("schema_version", str(version))
+
+    def get_meta(self, key: str) -> str | None:
+        row = self.cursor().execute("SELECT value FROM meta WHERE key = ?", [key]).fetchone()
+        return row[0] if row else None
+
+    def set_meta(self, key: str, value: str) -> None:
+        self.cursor().execute(
+            "INSERT INTO meta VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            [key, value],
+        )
+
+    # -- access -----------------------------------------------------------------------------
+    def cursor(self) -> duckdb.DuckDBPyConnection:
+        """A cursor owned by the calling thread (DuckDB requires one per thread)."""
+        cur = getattr(self._local, "cursor", None)
+        if cur is None:
+            cur = self.con.cursor()
+            load_spatial(cur)
+            self._local.cursor = cur
+        return cur
+
+    def df(self, sql: str, params: Sequence[Any] | dict | None = None) -> pd.DataFrame:
+        return self.cursor().execute(sql, params or []).df()
+
+    def rows(self, sql: str, params: Sequence[Any] | dict | None = None) -> list[tuple]:
+        return self.cursor().execute(sql, params or []).fetchall()
+
+    def scalar(self, sql: str, params: Sequence[Any] | dict | None = None) -> Any:
+        row = self.cursor().execute(sql, params or []).fetchone()
+        return row[0] if row else None
+
+    def execute(self, sql: str, params: Sequence[Any] | dict | None = None) -> None:
+        self.cursor().execute(sql, params or [])
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """One atomic unit of work on this thread's cursor: committed whole or not at all."""
+        cur = self.cursor()
+        cur.execute("BEGIN TRANSACTION")
+        try:
+            yield cur
+        except BaseException:
+            with contextlib.suppress(Exception):
+                cur.execute("ROLLBACK")
+            raise
+        else:
+            cur.execute("COMMIT")
+
+    def run_in_transaction(self, work: Callable[[duckdb.DuckDBPyConnection], T], *, retries: int = 8) -> T:
+        """Run ``work(cursor)`` atomically, retrying on write-write conflicts between threads."""
+        delay = 0.01
+        for attempt in range(retries + 1):
+            try:
+                with self.transaction() as cur:
+                    return work(cur)
+            except (duckdb.TransactionException, duckdb.ConstraintException) as exc:
+                if isinstance(exc, duckdb.ConstraintException) or attempt == retries or not _is_conflict(exc):
+                    raise
+                time.sleep(delay)
+                delay = min(delay * 2, 0.5)
+        raise AssertionError("unreachable")
+
+    def checkpoint(self) -> None:
+        if not self.read_only:
+            self.cursor().execute("CHECKPOINT")
+
+    def close(self) -> None:
+        with contextlib.suppress(Exception):
+            self.con.close()
+
+    # -- audit ------------------------------------------------------------------------------
+    @staticmethod
+    def add_revision(cur: duckdb.DuckDBPyConnection, entity_type: str, entity_id: str, action: str,
+                     actor: str, changes: dict | None = None) -> None:
+        cur.execute(
+            "INSERT INTO revisions (entity_type, entity_id, action, actor, changes) VALUES (?, ?, ?, ?, ?)",
+            [entity_type, entity_id, action, actor, json.dumps(changes or {}, ensure_ascii=False, default=str)],
+        )
+
+
+def open_store(db: str | pathlib.Path | None = None, *, read_only: bool = False, create: bool = True) -> Store:
+    return Store(config.db_path(db), read_only=read_only, create=create)

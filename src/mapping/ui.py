@@ -1,0 +1,289 @@
+"""Streamlit glue shared by all pages: the cached store, language, banners, filter sidebar.
+
+The caching boundary sits here (``st.cache_resource`` for the store, ``st.cache_data`` for query
+results keyed on the filter value); domain modules stay free of Streamlit.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from mapping import config, i18n, queries, regions
+from mapping.i18n import t
+from mapping.queries import Filter
+from mapping.store import DatabaseBusy, Store, StoreError
+
+
+# -- store ------------------------------------------------------------------------------------
+
+@st.cache_resource(show_spinner=False)
+def _store_for(path: str) -> Store:
+    from mapping import ingest
+    from pathlib import Path
+
+    exists = Path(path).exists()
+    store = Store(path)
+    if not exists or store.get_meta("built_at") is None:
+        bar = st.progress(0.0, text=t("app.building"))
+
+        def report(done: int, total: int, message: str) -> None:
+            bar.progress(min(done / max(total, 1), 1.0), text=f"{t('app.building')} {message}")
+
+        ingest.build(store, progress=report)
+        bar.empty()
+    return store
+
+
+def get_store() -> Store:
+    """The app's one database connection (built from ``data/`` on first run)."""
+    path = str(config.db_path())
+    try:
+        return _store_for(path)
+    except DatabaseBusy:
+        st.error(t("app.db_busy", language()))
+        st.stop()
+    except (StoreError, FileNotFoundError, ValueError) as exc:
+        st.error(t("app.build_failed", language(), error=str(exc)[:300]))
+        st.stop()
+    raise AssertionError("unreachable")
+
+
+def db_key(store: Store) -> str:
+    """Cache key part that changes whenever public data changes (approved records or links)."""
+    return f"{store.path}:{store.get_meta('data_version') or '0'}"
+
+
+def bump_data_version(store: Store) -> None:
+    """Call after any write that changes public data, so cached query results are refreshed."""
+    current = int(store.get_meta("data_version") or 0)
+    store.set_meta("data_version", str(current + 1))
+
+
+# -- language and page frame ------------------------------------------------------------------
+
+def language() -> str:
+    """Current UI language: ``?lang=en`` in the URL or the sidebar choice; Dutch by default."""
+    if "lang" not in st.session_state:
+        st.session_state["lang"] = i18n.normalise_language(st.query_params.get("lang"))
+    return st.session_state["lang"]
+
+
+def language_selector() -> str:
+    current = language()
+    choice = st.sidebar.radio(
+        t("app.language", current), options=list(i18n.LANGUAGES), index=i18n.LANGUAGES.index(current),
+        format_func=lambda code: {"nl": "Nederlands", "en": "English"}[code], horizontal=True, key="lang_choice",
+    )
+    if choice != current:
+        st.session_state["lang"] = choice
+    if choice == "en":
+        st.query_params["lang"] = "en"
+    elif "lang" in st.query_params:
+        del st.query_params["lang"]
+    return choice
+
+
+def is_embed() -> bool:
+    return str(st.query_params.get("embed", "")) == "1"
+
+
+def demo_banner(store: Store, lang: str) -> None:
+    if queries.is_synthetic(store):
+        st.warning(t("app.demo_banner", lang), icon="⚠️")
+
+
+def attribution(lang: str) -> None:
+    st.caption(t("attribution.regions", lang) + " " + t("attribution.records", lang))
+
+
+# -- cached reads -----------------------------------------------------------------------------
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def cached_region_table(_store: Store, key: str) -> pd.DataFrame:
+    return regions.region_table(_store)
+
+
+def region_table(store: Store) -> pd.DataFrame:
+    return cached_region_table(store, store.path)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def cached_themes(_store: Store, key: str) -> pd.DataFrame:
+    return queries.themes(_store)
+
+
+def themes(store: Store) -> pd.DataFrame:
+    return cached_themes(store, db_key(store))
+
+
+@st.cache_data(show_spinner=False, max_entries=256, ttl=3600)
+def cached_records(_store: Store, key: str, flt: Filter) -> pd.DataFrame:
+    return queries.records(_store, flt)
+
+
+def filtered_records(store: Store, flt: Filter) -> pd.DataFrame:
+    return cached_records(store, db_key(store), flt)
+
+
+@st.cache_data(show_spinner=False, max_entries=256, ttl=3600)
+def cached_counts(_store: Store, key: str, flt: Filter) -> dict[str, int]:
+    return queries.counts_by_kind(_store, flt)
+
+
+def counts(store: Store, flt: Filter) -> dict[str, int]:
+    return cached_counts(store, db_key(store), flt)
+
+
+def region_name(store: Store, code: str | None) -> str:
+    if not code:
+        return ""
+    table = region_table(store)
+    hit = table.loc[table["code"] == code, "name"]
+    return str(hit.iloc[0]) if len(hit) else code
+
+
+# -- filter sidebar ---------------------------------------------------------------------------
+
+def filter_from_url(store: Store) -> tuple[Filter, list[str]]:
+    table = region_table(store)
+    known_themes = set(themes(store)["code"])
+    return queries.from_params(dict(st.query_params), known_themes=known_themes,
+                               known_regions=set(table["code"]))
+
+
+def sync_url(flt: Filter, extra: dict[str, str] | None = None, keep: tuple[str, ...] = ("lang", "embed")) -> None:
+    """Mirror the filter (and page extras such as the selected record) in ``st.query_params``."""
+    wanted = queries.to_params(flt)
+    wanted.update({k: v for k, v in (extra or {}).items() if v})
+    for name in keep:
+        if name in st.query_params and name not in wanted:
+            wanted[name] = st.query_params[name]
+    current = {k: st.query_params[k] for k in st.query_params.keys()}
+    if current != wanted:
+        st.query_params.from_dict(wanted)
+
+
+def _select(label: str, options: list[str], labels: dict[str, str], value: str | None, key: str,
+            disabled: bool, help_text: str | None = None) -> str | None:
+    choices = [""] + options
+    index = choices.index(value) if value in choices else 0
+    chosen = st.sidebar.selectbox(label, choices, index=index, key=key, disabled=disabled, help=help_text,
+                                  format_func=lambda c: labels.get(c, "—") if c else "—")
+    return chosen or None
+
+
+def filter_sidebar(store: Store, lang: str, *, locked: Filter | None = None, show_meetups: bool = True,
+                   key_prefix: str = "flt") -> Filter:
+    """Region cascade, themes, kinds, search and meet-up dates in the sidebar.
+
+    Initial values come from the URL (``filter_from_url``); values in ``locked`` cannot be changed
+    (embed mode). Returns the current :class:`Filter`; the caller mirrors it with :func:`sync_url`.
+    """
+    initial_key = f"{key_prefix}_initial"
+    if initial_key not in st.session_state:
+        flt, ignored = filter_from_url(store)
+        st.session_state[initial_key] = flt
+        st.session_state[f"{key_prefix}_ignored"] = ignored
+    initial: Filter = st.session_state[initial_key]
+    locked = locked or Filter()
+    table = region_table(store)
+    names = dict(zip(table["code"], table["name"]))
+    sidebar = st.sidebar
+    sidebar.subheader(t("filter.heading", lang))
+
+    mode_options = ["admin", "zorgkantoor"]
+    mode_default = "zorgkantoor" if (initial.zorgkantoorregio or locked.zorgkantoorregio) else "admin"
+    mode = sidebar.radio(t("filter.region_mode", lang), mode_options, index=mode_options.index(mode_default),
+                         format_func=lambda m: t(f"filter.mode.{m}", lang), horizontal=True,
+                         key=f"{key_prefix}_mode", disabled=bool(locked.region_code))
+    provincie = gemeente = wijk = zkr = None
+    if mode == "admin":
+        provs = regions.children(table, "provincie")
+        provincie = locked.provincie or _select(
+            t("level.provincie", lang), list(provs["code"]), names, initial.provincie,
+            f"{key_prefix}_provincie", bool(locked.region_code))
+        gems = regions.children(table, "gemeente", provincie=provincie)
+        gemeente = locked.gemeente or _select(
+            t("level.gemeente", lang), list(gems["code"]), names,
+            initial.gemeente if initial.gemeente in set(gems["code"]) else None,
+            f"{key_prefix}_gemeente", bool(locked.gemeente or locked.wijk))
+        if gemeente and not provincie:
+            provincie = table.loc[table["code"] == gemeente, "provincie_code"].iloc[0]
+        if gemeente:
+            wijken = regions.children(table, "wijk", gemeente=gemeente)
+            wijk = locked.wijk or _select(
+                t("level.wijk", lang), list(wijken["code"]), names,
+                initial.wijk if initial.wijk in set(wijken["code"]) else None,
+                f"{key_prefix}_wijk", bool(locked.wijk))
+        if provincie and not gemeente and not (locked.provincie or initial.provincie):
+            provincie = provincie
+    else:
+        zks = regions.children(table, "zorgkantoorregio")
+        zkr = locked.zorgkantoorregio or _select(
+            t("level.zorgkantoorregio", lang), list(zks["code"]), names, initial.zorgkantoorregio,
+            f"{key_prefix}_zkr", bool(locked.zorgkantoorregio))
+        if zkr:
+            gems = regions.children(table, "gemeente", zorgkantoorregio=zkr)
+            gemeente = locked.gemeente or _select(
+                t("level.gemeente", lang), list(gems["code"]), names,
+                initial.gemeente if initial.gemeente in set(gems["code"]) else None,
+                f"{key_prefix}_zk_gemeente", bool(locked.gemeente))
+
+    theme_table = themes(store)
+    label_col = "label_nl" if lang == "nl" else "label_en"
+    desc_col = "description_nl" if lang == "nl" else "description_en"
+    theme_labels = dict(zip(theme_table["code"], theme_table[label_col]))
+    theme_help = "\n".join(f"- **{label}**: {desc}" for label, desc in
+                           zip(theme_table[label_col], theme_table[desc_col]))
+    if locked.themes:
+        chosen_themes = tuple(locked.themes)
+        sidebar.multiselect(t("common.themes", lang), list(locked.themes), default=list(locked.themes),
+                            format_func=lambda c: theme_labels.get(c, c), disabled=True,
+                            key=f"{key_prefix}_themes_locked")
+    else:
+        chosen_themes = tuple(sidebar.multiselect(
+            t("common.themes", lang), list(theme_table["code"]),
+            default=[c for c in initial.themes if c in theme_labels],
+            format_func=lambda c: theme_labels.get(c, c), help=theme_help, key=f"{key_prefix}_themes",
+            placeholder=t("filter.themes_placeholder", lang)))
+    kinds = tuple(sidebar.multiselect(
+        t("common.kind", lang), list(queries.KINDS), default=list(locked.kinds or initial.kinds),
+        format_func=lambda k: i18n.kind_label(k, lang, plural=True), key=f"{key_prefix}_kinds",
+        disabled=bool(locked.kinds), placeholder=t("filter.kinds_placeholder", lang)))
+    search = sidebar.text_input(t("filter.search", lang), value=initial.search, max_chars=queries.MAX_SEARCH,
+                                key=f"{key_prefix}_search", help=t("filter.search_help", lang))
+    meetups, date_from, date_to = "all", None, None
+    if show_meetups:
+        with sidebar.expander(t("filter.meetups", lang), expanded=initial.meetups != "all" or bool(initial.date_from)):
+            meetups = st.radio(t("filter.meetups_when", lang), list(queries.MEETUP_WHEN),
+                               index=list(queries.MEETUP_WHEN).index(initial.meetups),
+                               format_func=lambda w: t(f"filter.when.{w}", lang), key=f"{key_prefix}_when")
+            use_dates = st.checkbox(t("filter.date_range", lang), value=bool(initial.date_from or initial.date_to),
+                                    key=f"{key_prefix}_use_dates")
+            if use_dates:
+                start = initial.date_from or pd.Timestamp.today().date()
+                end = initial.date_to or (pd.Timestamp.today() + pd.Timedelta(days=365)).date()
+                picked = st.date_input(t("filter.date_range", lang), value=(start, end), key=f"{key_prefix}_dates",
+                                       format="DD-MM-YYYY")
+                if isinstance(picked, (list, tuple)) and len(picked) == 2:
+                    date_from, date_to = picked
+    flt = Filter(provincie=provincie, gemeente=gemeente, wijk=wijk, zorgkantoorregio=zkr,
+                 themes=chosen_themes, kinds=kinds, search=" ".join(search.split())[:queries.MAX_SEARCH],
+                 meetups=meetups, date_from=date_from, date_to=date_to)
+    ignored = st.session_state.get(f"{key_prefix}_ignored") or []
+    if ignored:
+        st.info(t("filter.ignored_params", lang, names=", ".join(sorted(set(ignored)))))
+    return flt
+
+
+def get_param(name: str, default: str = "") -> str:
+    value: Any = st.query_params.get(name, default)
+    return str(value)[:200]
+
+
+def env_flag(name: str) -> bool:
+    return os.environ.get(name, "").strip().lower() in ("1", "true", "yes")
