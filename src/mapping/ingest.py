@@ -197,7 +197,7 @@ def build(store: Store, data_dir: Path | None = None, *, progress: ProgressFn = 
             "(git checkout -- data/) or point MAPPING_DATA_DIR at a complete data directory."
         )
     extra = extra_reference_steps()
-    steps = 5 + len(extra) + (2 if include_dataset else 0)
+    steps = 5 + len(extra) + (1 if include_dataset else 0)
     step = 0
     counts: dict[str, int] = {}
     reference_hash = _files_hash(data_dir, REFERENCE_FILES)
@@ -232,8 +232,7 @@ def build(store: Store, data_dir: Path | None = None, *, progress: ProgressFn = 
     store.set_meta("reference_hash", reference_hash)
     store.set_meta("built_at", datetime.now().isoformat(timespec="seconds"))
     store.checkpoint()
-    if include_dataset:
-        progress(step, steps, "klaar")
+    progress(steps, steps, "klaar")
     counts["steps"] = steps
     return counts
 

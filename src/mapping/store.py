@@ -131,6 +131,14 @@ class Store:
             [key, value],
         )
 
+    def bump_data_version(self, cur: duckdb.DuckDBPyConnection | None = None) -> None:
+        """Mark public data as changed (cache keys include ``data_version``); pass ``cur`` to do it
+        inside the same transaction as the write itself."""
+        (cur or self.cursor()).execute(
+            "INSERT INTO meta VALUES ('data_version', '1') ON CONFLICT (key) DO UPDATE SET "
+            "value = CAST(coalesce(TRY_CAST(meta.value AS BIGINT), 0) + 1 AS VARCHAR)"
+        )
+
     # -- access -----------------------------------------------------------------------------
     def cursor(self) -> duckdb.DuckDBPyConnection:
         """A cursor owned by the calling thread (DuckDB requires one per thread)."""

@@ -59,17 +59,17 @@ def db_key(store: Store) -> str:
 
 def bump_data_version(store: Store) -> None:
     """Call after any write that changes public data, so cached query results are refreshed."""
-    current = int(store.get_meta("data_version") or 0)
-    store.set_meta("data_version", str(current + 1))
+    store.bump_data_version()
 
 
 # -- language and page frame ------------------------------------------------------------------
 
 def language() -> str:
-    """Current UI language: ``?lang=en`` in the URL or the sidebar choice; Dutch by default."""
-    if "lang" not in st.session_state:
-        st.session_state["lang"] = i18n.normalise_language(st.query_params.get("lang"))
-    return st.session_state["lang"]
+    """Current UI language: the sidebar choice, else ``?lang=en`` in the URL; Dutch by default."""
+    choice = st.session_state.get("lang_choice")
+    if choice in i18n.LANGUAGES:
+        return choice
+    return i18n.normalise_language(st.query_params.get("lang"))
 
 
 def language_selector() -> str:
@@ -78,8 +78,6 @@ def language_selector() -> str:
         t("app.language", current), options=list(i18n.LANGUAGES), index=i18n.LANGUAGES.index(current),
         format_func=lambda code: {"nl": "Nederlands", "en": "English"}[code], horizontal=True, key="lang_choice",
     )
-    if choice != current:
-        st.session_state["lang"] = choice
     if choice == "en":
         st.query_params["lang"] = "en"
     elif "lang" in st.query_params:

@@ -1,0 +1,49 @@
+"""Zorgzame Buurten Kaart — entry point: `streamlit run app.py`.
+
+Builds the database from data/ on first start, serves the map assets locally and routes to the
+pages. All logic lives in the `mapping` package; pages only wire widgets to it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import streamlit as st
+
+from mapping import ui
+from mapping.i18n import t
+
+st.set_page_config(page_title="Zorgzame Buurten Kaart", page_icon="🏘️", layout="wide")
+
+try:
+    from mapping import assets
+
+    assets.ensure_static()
+except ImportError:  # assets module not installed in a minimal checkout
+    pass
+
+lang = ui.language()
+PAGES_DIR = Path(__file__).parent / "pages"
+PAGE_SPECS = [
+    ("overzicht.py", "nav.overview", "🏠", "overzicht", True),
+    ("kaart.py", "nav.map", "🗺️", "kaart", False),
+    ("verbindingen.py", "nav.network", "🔗", "verbindingen", False),
+    ("witte_vlekken.py", "nav.gaps", "🧭", "witte-vlekken", False),
+    ("aanmelden.py", "nav.submit", "✍️", "aanmelden", False),
+    ("mijn_aanmelding.py", "nav.status", "🔑", "mijn-aanmelding", False),
+    ("moderatie.py", "nav.moderation", "🛡️", "moderatie", False),
+    ("privacy.py", "nav.privacy", "🔒", "privacy", False),
+]
+pages = [
+    st.Page(str(PAGES_DIR / file), title=t(title_key, lang), icon=icon, url_path=url_path, default=default)
+    for file, title_key, icon, url_path, default in PAGE_SPECS
+    if (PAGES_DIR / file).exists()
+]
+embed = ui.is_embed()
+navigation = st.navigation(pages, position="hidden" if embed else "sidebar")
+
+store = ui.get_store()
+if not embed:
+    ui.language_selector()
+ui.demo_banner(store, lang)
+navigation.run()

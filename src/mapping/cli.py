@@ -1,0 +1,190 @@
+"""Command line: ``python -m mapping <command>``.
+
+The CLI calls the same functions as the pages; it never has rules of its own. The database path
+comes from ``--db`` or ``MAPPING_DB`` (default: ``var/zorgzame_buurten.duckdb``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from mapping import config, i18n
+from mapping.store import DatabaseMissing, Store, StoreError
+
+# Other modules register their subcommands here: name -> function(subparsers) adding a parser
+# whose ``handler`` default is ``handler(args, store_opener) -> int``.
+EXTENSIONS: list[str] = [
+    "mapping.moderation:add_cli",
+    "mapping.submissions:add_cli",
+    "mapping.backup:add_cli",
+]
+
+
+def _lang() -> str:
+    return i18n.normalise_language(os.environ.get("MAPPING_LANG", "nl"))
+
+
+def open_db(args: argparse.Namespace, *, create: bool = False, read_only: bool = False) -> Store:
+    return Store(config.db_path(args.db), create=create, read_only=read_only)
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    from mapping import ingest
+    from mapping.progress import TextBar
+
+    store = open_db(args, create=True)
+    path = config.db_path(args.db)
+    print(f"Building {path} from {config.data_dir()}", file=sys.stderr)
+    counts = ingest.build(store, progress=TextBar())
+    store.close()
+    print(f"Done: {counts.get('dataset_records', 0)} dataset records, "
+          f"{counts.get('records_added', 0)} new, {counts.get('links_added', 0)} new links, "
+          f"{counts.get('assigned', 0)} located records assigned to regions. Database: {path}")
+    return 0
+
+
+def print_report(report, lang: str) -> None:
+    for row in report.rejected:
+        reasons = "; ".join(f"{e.field}: {i18n.error_text(e, lang)}" for e in row.errors)
+        print(f"  {i18n.t('cli.row', lang)} {row.row} ({row.name or '?'}): {reasons}")
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from mapping import ingest
+
+    lang = _lang()
+    store = open_db(args)
+    path = Path(args.file)
+    if not path.exists():
+        print(i18n.t("cli.no_file", lang, path=path), file=sys.stderr)
+        return 2
+    try:
+        if args.pending:
+            from mapping import submissions
+
+            report = submissions.import_pending(store, path, actor=args.actor)
+        else:
+            report = ingest.import_file(store, path, actor=args.actor)
+    except ingest.ImportFileError as exc:
+        print(i18n.t("cli.file_rejected", lang, error=str(exc)), file=sys.stderr)
+        return 2
+    print(i18n.t("cli.import_summary", lang, imported=len(report.imported), rejected=len(report.rejected),
+                 total=report.total, status="pending" if args.pending else "approved"))
+    print_report(report, lang)
+    store.set_meta("data_version", str(int(store.get_meta("data_version") or 0) + 1))
+    store.close()
+    return 1 if report.rejected and not report.imported else 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from mapping import exports, queries
+
+    store = open_db(args, read_only=args.db_read_only)
+    flt, ignored = queries.from_params({k: v for k, v in (p.split("=", 1) for p in args.filter)})
+    if ignored:
+        print(f"Ignored filter parameters: {', '.join(ignored)}", file=sys.stderr)
+    frame = queries.records(store, flt, columns=exports.EXPORT_COLUMNS)
+    writer: Callable = {"csv": exports.to_csv, "geojson": exports.to_geojson, "ics": exports.to_ics}[args.format]
+    data = writer(frame)
+    if args.output == "-":
+        sys.stdout.buffer.write(data)
+    else:
+        Path(args.output).write_bytes(data)
+        print(f"Wrote {len(frame)} records to {args.output}", file=sys.stderr)
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from mapping import demo
+    from mapping.progress import TextBar
+
+    target = Path(args.db) if args.db else config.PROJECT_DIR / "var" / f"demo_{args.records}.duckdb"
+    if target.resolve() == config.default_db_path().resolve() or (
+            not args.db and os.environ.get("MAPPING_DB") and Path(os.environ["MAPPING_DB"]).resolve() == target.resolve()):
+        print("Refusing to write synthetic records into the default database; give a --db of its own.",
+              file=sys.stderr)
+        return 2
+    counts = demo.create_demo_database(target, args.records, seed=args.seed, progress=TextBar())
+    print(f"Demo database with {counts['records']} synthetic records: {target}\n"
+          f"Start the dashboard on it with: MAPPING_DB={target} streamlit run app.py")
+    return 0
+
+
+def cmd_stats(args: argparse.Namespace) -> int:
+    from mapping import queries
+
+    store = open_db(args, read_only=args.db_read_only)
+    for title, frame in queries.stats(store).items():
+        print(f"\n== per {title} ==")
+        if frame.empty:
+            print("  (none)")
+        for row in frame.itertuples(index=False):
+            print(f"  {row[0]:<32} {row[1]:>8}")
+    total = store.scalar("SELECT count(*) FROM records")
+    links = store.scalar("SELECT count(*) FROM links")
+    print(f"\nTotal records: {total}; public links: {links}"
+          + ("  [SYNTHETIC DEMO DATABASE]" if queries.is_synthetic(store) else ""))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m mapping", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--db", help="database file (default: $MAPPING_DB or var/zorgzame_buurten.duckdb)")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("build", help="create or upgrade the database from data/ (keeps submitted records)")
+    p.set_defaults(handler=cmd_build)
+
+    p = sub.add_parser("import", help="import a CSV or GeoJSON file of records, with a row-by-row report")
+    p.add_argument("file")
+    p.add_argument("--pending", action="store_true", help="store rows as pending submissions for moderation")
+    p.add_argument("--actor", default=os.environ.get("USER") or "import", help="name recorded in the history")
+    p.set_defaults(handler=cmd_import)
+
+    p = sub.add_parser("export", help="export approved records as CSV, GeoJSON or iCalendar")
+    p.add_argument("--format", choices=("csv", "geojson", "ics"), default="csv")
+    p.add_argument("--output", "-o", default="-", help="file to write (default: stdout)")
+    p.add_argument("--filter", action="append", default=[], metavar="NAME=VALUE",
+                   help="filter like the map URL, e.g. --filter gemeente=GM0579 --filter thema=hofje")
+    p.set_defaults(handler=cmd_export, db_read_only=False)
+
+    p = sub.add_parser("demo", help="create a SYNTHETIC demo database of N records (its own file)")
+    p.add_argument("--records", type=int, default=1000)
+    p.add_argument("--seed", type=int, default=42)
+    p.set_defaults(handler=cmd_demo)
+
+    p = sub.add_parser("stats", help="counts per kind, per provincie and per status")
+    p.set_defaults(handler=cmd_stats, db_read_only=False)
+
+    import importlib
+
+    for spec in EXTENSIONS:
+        module_name, function = spec.split(":")
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as exc:
+            if exc.name != module_name:
+                raise
+            continue
+        getattr(module, function)(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.handler(args) or 0)
+    except DatabaseMissing as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
+    except StoreError as exc:
+        print(str(exc), file=sys.stderr)
+        return 3
+    except KeyboardInterrupt:
+        print("Interrupted.", file=sys.stderr)
+        return 130
