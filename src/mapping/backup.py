@@ -203,15 +203,12 @@ def _database_has_data(path: Path) -> bool:
         return False
     if path.stat().st_size == 0 and not path.with_name(path.name + ".wal").exists():
         return False
-    store = Store(path, create=False)
+    store = Store(path, read_only=True)
     try:
         cur = store.cursor()
         for name, _sql in _tables(cur):
-            if cur.execute(f"SELECT count(*) > 0 FROM {_quote(name)}").fetchone()[0]:
-                # a freshly opened empty file gets schema_version in meta: that is not data
-                if name == "meta" and cur.execute(
-                        "SELECT count(*) FROM meta WHERE key <> 'schema_version'").fetchone()[0] == 0:
-                    continue
+            # meta alone (schema and data versions of a freshly opened file) is not data to protect
+            if name != "meta" and cur.execute(f"SELECT count(*) > 0 FROM {_quote(name)}").fetchone()[0]:
                 return True
         return False
     finally:

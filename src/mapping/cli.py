@@ -19,7 +19,7 @@ from mapping.store import DatabaseMissing, Store, StoreError
 # whose ``handler`` default is ``handler(args, store_opener) -> int``.
 EXTENSIONS: list[str] = [
     "mapping.moderation:add_cli",
-    "mapping.submissions:add_cli",
+    "mapping.auth:add_cli",
     "mapping.backup:add_cli",
 ]
 
@@ -75,6 +75,8 @@ def cmd_import(args: argparse.Namespace) -> int:
     print(i18n.t("cli.import_summary", lang, imported=len(report.imported), rejected=len(report.rejected),
                  total=report.total, status="pending" if args.pending else "approved"))
     print_report(report, lang)
+    if args.pending:
+        submissions.print_secret_links(report, lang)
     store.set_meta("data_version", str(int(store.get_meta("data_version") or 0) + 1))
     store.close()
     return 1 if report.rejected and not report.imported else 0
@@ -108,7 +110,11 @@ def cmd_demo(args: argparse.Namespace) -> int:
         print("Refusing to write synthetic records into the default database; give a --db of its own.",
               file=sys.stderr)
         return 2
-    counts = demo.create_demo_database(target, args.records, seed=args.seed, progress=TextBar())
+    try:
+        counts = demo.create_demo_database(target, args.records, seed=args.seed, progress=TextBar())
+    except demo.DemoDatabaseError as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
     print(f"Demo database with {counts['records']} synthetic records: {target}\n"
           f"Start the dashboard on it with: MAPPING_DB={target} streamlit run app.py")
     return 0
@@ -155,6 +161,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("demo", help="create a SYNTHETIC demo database of N records (its own file)")
     p.add_argument("--records", type=int, default=1000)
     p.add_argument("--seed", type=int, default=42)
+    # also after the subcommand, as documented: `python -m mapping demo --records N --db FILE`
+    p.add_argument("--db", default=argparse.SUPPRESS, help="the demo database file (default: var/demo_N.duckdb)")
     p.set_defaults(handler=cmd_demo)
 
     p = sub.add_parser("stats", help="counts per kind, per provincie and per status")

@@ -201,6 +201,9 @@ def build(store: Store, data_dir: Path | None = None, *, progress: ProgressFn = 
     step = 0
     counts: dict[str, int] = {}
     reference_hash = _files_hash(data_dir, REFERENCE_FILES)
+    if extra:  # derived steps belong to the reference data: a new or changed step re-derives once
+        steps_key = "|".join(f"{label}:{getattr(function, 'version', '')}" for label, function in extra)
+        reference_hash += ":" + hashlib.sha256(steps_key.encode()).hexdigest()[:12]
     reference_changed = store.get_meta("reference_hash") != reference_hash
     if reference_changed:
         progress(step, steps, "grenzen laden (provincies, gemeenten, wijken, zorgkantoorregio's)")
@@ -387,6 +390,9 @@ def _decode(data: bytes) -> str:
 
 
 def _read_csv(data: bytes) -> list[dict[str, Any]]:
+    # The file is already bounded by MAX_IMPORT_BYTES; a long cell is then a row error
+    # ("too long: N characters, at most M") instead of csv's 128 KiB "field larger than field limit".
+    csv.field_size_limit(max(csv.field_size_limit(), MAX_IMPORT_BYTES))
     text = _decode(data).replace("\x00", "")
     first_line = text.split("\n", 1)[0]
     delimiter = max((";", ",", "\t"), key=first_line.count)
@@ -419,7 +425,7 @@ def _read_csv(data: bytes) -> list[dict[str, Any]]:
 def _read_geojson(data: bytes) -> list[dict[str, Any]]:
     try:
         document = json.loads(_decode(data))
-    except (json.JSONDecodeError, RecursionError) as exc:
+    except (ValueError, RecursionError) as exc:  # ValueError also covers integers over 4300 digits
         raise ImportFileError(f"The file is not valid JSON ({str(exc)[:80]}).") from None
     if not isinstance(document, dict) or document.get("type") != "FeatureCollection" \
             or not isinstance(document.get("features"), list):

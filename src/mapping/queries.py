@@ -271,11 +271,14 @@ def from_params(params: dict[str, Any], *, known_themes: set[str] | None = None,
     if len(good_kinds) != len(raw_kinds):
         ignored.append("soort")
     values["kinds"] = good_kinds
-    search = " ".join(get("q").split())
-    if len(search) > MAX_SEARCH or any(ord(ch) < 32 for ch in search):
+    raw_search = get("q")
+    # control characters out before white space is collapsed and after truncation nothing dangles,
+    # so that a shared link (to_params) reproduces exactly this search
+    search = " ".join("".join(ch for ch in raw_search if ord(ch) >= 32).split())
+    if len(search) > MAX_SEARCH or any(ord(ch) < 32 and not ch.isspace() for ch in raw_search):
         ignored.append("q")
-        search = search[:MAX_SEARCH]
-    values["search"] = "".join(ch for ch in search if ord(ch) >= 32)
+        search = search[:MAX_SEARCH].rstrip()
+    values["search"] = search
     meetups = get("meetups").strip().lower()
     if meetups:
         if meetups in MEETUP_WHEN:
@@ -297,3 +300,321 @@ def with_region(flt: Filter, **levels: str | None) -> Filter:
 
 
 FILTER_FIELDS = tuple(f.name for f in fields(Filter))
+
+
+# -- network ---------------------------------------------------------------------------------
+
+NETWORK_COLUMNS = LIST_COLUMNS + ("source_title",)
+
+
+def network_records(store: Store, flt: Filter, *, today: date | None = None) -> pd.DataFrame:
+    """Approved records for the network analysis (list columns plus the source title, which
+    tells suggested schakels which records were named in the same source)."""
+    return records(store, flt, columns=NETWORK_COLUMNS, today=today)
+
+
+def admin_links(store: Store, *, statuses: tuple[str, ...] = ("approved", "pending")) -> pd.DataFrame:
+    """Links for moderators (any record status), with both ends' names, kinds and statuses."""
+    return store.df(
+        """
+        SELECT l.id, l.from_id, a.name AS from_name, a.kind AS from_kind, a.status AS from_status,
+               l.relation, l.to_id, b.name AS to_name, b.kind AS to_kind, b.status AS to_status,
+               l.source_url, l.source_date, l.note, l.status, l.origin, l.created_at, l.updated_at
+        FROM record_links l
+        LEFT JOIN records a ON a.id = l.from_id
+        LEFT JOIN records b ON b.id = l.to_id
+        WHERE l.status IN (SELECT unnest(?::VARCHAR[]))
+        ORDER BY a.name, b.name, l.relation, l.id
+        """,
+        [list(statuses)],
+    )
+
+
+def linkable_records(store: Store) -> pd.DataFrame:
+    """Records a moderator may link (approved or pending), for pickers."""
+    return store.df(
+        """SELECT id, name, kind, status, place FROM records
+           WHERE status IN ('approved', 'pending') ORDER BY name, id""")
+
+
+def link_revisions(store: Store, link_id: str | None = None, *, limit: int = 500) -> pd.DataFrame:
+    """History of links (newest first): who changed what, when."""
+    where, params = ("AND entity_id = ?", [link_id]) if link_id else ("", [])
+    return store.df(
+        f"""SELECT changed_at, actor, action, entity_id AS link_id, changes FROM revisions
+            WHERE entity_type = 'link' {where} ORDER BY changed_at DESC, id DESC LIMIT {int(limit)}""",
+        params,
+    )
+
+
+# -- gaps ---------------------------------------------------------------------------------------
+# Figures, record counts and link counts per area for the gap view (mapping.gaps combines them).
+# ``level`` is the level of the compared areas (gemeente | wijk); the scope limits them to one
+# zorgkantoorregio, provincie or gemeente (None = the whole country).
+
+GAP_LEVELS = ("gemeente", "wijk")
+GAP_SCOPE_COLUMNS = {"zorgkantoorregio": "zorgkantoorregio_code", "provincie": "provincie_code",
+                     "gemeente": "gemeente_code"}
+
+
+def _gap_scope(scope_level: str | None, scope_code: str | None, alias: str) -> tuple[str, list[Any]]:
+    if not scope_level:
+        return "true", []
+    if scope_level not in GAP_SCOPE_COLUMNS:
+        raise ValueError(f"unknown scope level {scope_level!r}")
+    return f"{alias}.{GAP_SCOPE_COLUMNS[scope_level]} = ?", [scope_code]
+
+
+def _gap_level(level: str) -> str:
+    if level not in GAP_LEVELS:
+        raise ValueError(f"unknown level {level!r}; choose gemeente or wijk")
+    return level
+
+
+def gap_areas(store: Store, level: str, scope_level: str | None = None,
+              scope_code: str | None = None) -> pd.DataFrame:
+    """The areas compared: code, name, gemeente code and name, provincie and zorgkantoorregio."""
+    where, params = _gap_scope(scope_level, scope_code, "r")
+    return store.df(
+        f"""
+        SELECT r.code, r.name, r.gemeente_code, g.name AS gemeente_name, r.provincie_code,
+               r.zorgkantoorregio_code
+        FROM regions r LEFT JOIN regions g ON g.code = r.gemeente_code AND g.level = 'gemeente'
+        WHERE r.level = ? AND {where}
+        ORDER BY r.code
+        """,
+        [_gap_level(level), *params],
+    )
+
+
+def gap_figures(store: Store, level: str, scope_level: str | None = None,
+                scope_code: str | None = None) -> pd.DataFrame:
+    """CBS key figures (long form, with table, year and method) of the compared areas."""
+    where, params = _gap_scope(scope_level, scope_code, "r")
+    return store.df(
+        f"""
+        SELECT k.region_code, k.measure, k.value, k.unit, k.cbs_table, k.year, k.method
+        FROM key_figures k JOIN regions r ON r.code = k.region_code
+        WHERE r.level = ? AND {where}
+        ORDER BY k.region_code, k.measure
+        """,
+        [_gap_level(level), *params],
+    )
+
+
+def _theme_clause(themes: tuple[str, ...], alias: str) -> tuple[str, list[Any]]:
+    if not themes:
+        return "true", []
+    return f"list_has_any({alias}.themes, ?::VARCHAR[])", [list(themes)]
+
+
+def gap_record_counts(store: Store, level: str, scope_level: str | None = None, scope_code: str | None = None,
+                      themes: tuple[str, ...] = ()) -> pd.DataFrame:
+    """Approved records per area and kind (area_code, kind, n), limited to records with any of
+    ``themes`` when given. Records without a location belong to no area and are not counted."""
+    column = f"{_gap_level(level)}_code"
+    where, params = _gap_scope(scope_level, scope_code, "p")
+    theme_where, theme_params = _theme_clause(themes, "p")
+    return store.df(
+        f"""
+        SELECT p.{column} AS area_code, p.kind, count(*) AS n
+        FROM public_records p
+        WHERE p.{column} IS NOT NULL AND {where} AND {theme_where}
+        GROUP BY 1, 2 ORDER BY 1, 2
+        """,
+        [*params, *theme_params],
+    )
+
+
+def gap_link_counts(store: Store, level: str, scope_level: str | None = None, scope_code: str | None = None,
+                    themes: tuple[str, ...] = ()) -> pd.DataFrame:
+    """Per area: initiatives (within ``themes``), how many of them have an approved link (either
+    direction) to an approved care provider anywhere, and the number of approved links touching
+    the area's (theme-limited) records."""
+    column = f"{_gap_level(level)}_code"
+    where, params = _gap_scope(scope_level, scope_code, "p")
+    theme_where, theme_params = _theme_clause(themes, "p")
+    return store.df(
+        f"""
+        WITH area_records AS (
+            SELECT p.id, p.kind, p.{column} AS area_code FROM public_records p
+            WHERE p.{column} IS NOT NULL AND {where} AND {theme_where}
+        ),
+        provider_links AS (
+            SELECT l.from_id AS record_id FROM links l JOIN public_records o ON o.id = l.to_id AND o.kind = 'provider'
+            UNION
+            SELECT l.to_id FROM links l JOIN public_records o ON o.id = l.from_id AND o.kind = 'provider'
+        ),
+        touching AS (
+            SELECT a.area_code, l.id FROM links l JOIN area_records a ON a.id = l.from_id
+            UNION
+            SELECT a.area_code, l.id FROM links l JOIN area_records a ON a.id = l.to_id
+        )
+        SELECT a.area_code,
+               count(*) FILTER (WHERE a.kind = 'initiative') AS initiatives,
+               count(*) FILTER (WHERE a.kind = 'initiative' AND a.id IN (SELECT record_id FROM provider_links))
+                   AS initiatives_linked_provider,
+               coalesce(max(t.n), 0) AS links
+        FROM area_records a
+        LEFT JOIN (SELECT area_code, count(*) AS n FROM touching GROUP BY 1) t USING (area_code)
+        GROUP BY a.area_code ORDER BY a.area_code
+        """,
+        [*params, *theme_params],
+    )
+
+
+# -- kaart (map explorer, overview, exports) ---------------------------------------------------
+
+COUNT_LEVELS = ("gemeente", "wijk")
+
+# Every public column of a record, in the order of data/records.csv (so an export can be
+# re-imported), then region codes and names. Nothing from contacts or submissions, ever.
+EXPORT_COLUMNS = (
+    "id", "name", "kind", "themes", "description", "address", "postcode", "place", "lat", "lon",
+    "location_precision", "location_note", "website", "source", "source_title", "source_date",
+    "starts_at", "ends_at", "all_day", "online", "meeting_url", "provincie_code", "gemeente_code",
+    "wijk_code", "zorgkantoorregio_code", "last_verified", "synthetic",
+)
+
+
+def region_counts(store: Store, flt: Filter, level: str, *, today: date | None = None) -> pd.DataFrame:
+    """Located records matching the filter counted per region of ``level`` (gemeente | wijk):
+    code, name, n, n_initiative, n_provider, n_network, n_meetup and a label point (lat, lon)
+    inside the region (ST_PointOnSurface) where the map draws the count."""
+    if level not in COUNT_LEVELS:
+        raise ValueError(f"unknown count level {level!r}; choose gemeente or wijk")
+    where, params = filter_sql(flt, today=today, alias="r")
+    kind_counts = ", ".join(f"count(*) FILTER (WHERE r.kind = '{kind}') AS n_{kind}" for kind in KINDS)
+    return store.df(
+        f"""
+        WITH counted AS (
+            SELECT r.{level}_code AS code, count(*) AS n, {kind_counts}
+            FROM public_records r
+            WHERE {where} AND r.lat IS NOT NULL AND r.lon IS NOT NULL AND r.{level}_code IS NOT NULL
+            GROUP BY 1
+        )
+        SELECT c.code, g.name, c.n, {", ".join(f"c.n_{kind}" for kind in KINDS)},
+               ST_Y(ST_PointOnSurface(g.geom)) AS lat, ST_X(ST_PointOnSurface(g.geom)) AS lon
+        FROM counted c JOIN regions g ON g.code = c.code
+        ORDER BY c.code
+        """,
+        params,
+    )
+
+
+def export_records(store: Store, flt: Filter, *, today: date | None = None) -> pd.DataFrame:
+    """The filtered selection with every public column and the region names, for downloads."""
+    where, params = filter_sql(flt, today=today, alias="r")
+    cols = ", ".join(f"r.{c}" for c in EXPORT_COLUMNS)
+    return store.df(
+        f"""
+        SELECT {cols}, p.name AS provincie_naam, g.name AS gemeente_naam, w.name AS wijk_naam,
+               z.name AS zorgkantoorregio_naam
+        FROM public_records r
+        LEFT JOIN regions p ON p.code = r.provincie_code
+        LEFT JOIN regions g ON g.code = r.gemeente_code
+        LEFT JOIN regions w ON w.code = r.wijk_code
+        LEFT JOIN regions z ON z.code = r.zorgkantoorregio_code
+        WHERE {where}
+        ORDER BY r.kind, r.name, r.id
+        """,
+        params,
+    )
+
+
+def counts_by_provincie(store: Store) -> pd.DataFrame:
+    """Approved records per provincie and kind (provincie_code None = without a location):
+    provincie_code, provincie, n_initiative … n_meetup, n."""
+    kind_counts = ", ".join(f"count(*) FILTER (WHERE r.kind = '{kind}') AS n_{kind}" for kind in KINDS)
+    return store.df(
+        f"""
+        SELECT r.provincie_code, p.name AS provincie, {kind_counts}, count(*) AS n
+        FROM public_records r LEFT JOIN regions p ON p.code = r.provincie_code
+        GROUP BY 1, 2 ORDER BY (r.provincie_code IS NULL), p.name
+        """
+    )
+
+
+def record_exists(store: Store, record_id: str) -> bool:
+    """Whether an approved record with this id exists (for links that name a record)."""
+    if not _ID.match(record_id or ""):
+        return False
+    return bool(store.scalar("SELECT count(*) FROM public_records WHERE id = ?", [record_id]))
+
+
+# -- scale (map data for 100k–1M records) -------------------------------------------------------
+
+MAP_COLUMNS = ("id", "name", "kind", "place", "lat", "lon")
+
+
+@dataclass(frozen=True)
+class MapData:
+    """Exactly what the map of a filter needs: the selection's sizes and either its points (a
+    few thousand at most, only :data:`MAP_COLUMNS`) or counts per region. Built by
+    :func:`map_data`; draw it with ``maps.explorer_map(data.points, n_located=data.n_located,
+    n_records=data.n_records, region_counts=data.region_counts, count_level_name=data.level)``."""
+    n_records: int
+    n_located: int
+    points: pd.DataFrame
+    region_counts: pd.DataFrame | None
+    level: str
+    max_points: int
+
+    @property
+    def aggregated(self) -> bool:
+        return self.n_located > self.max_points
+
+
+def map_data(store: Store, flt: Filter, *, max_points: int, level: str,
+             today: date | None = None) -> MapData:
+    """The map's data for ``flt`` without fetching the whole selection: one aggregate scan gives
+    the sizes and the counts per ``level`` region and kind; only when at most ``max_points``
+    records have a point are those points fetched (else, when all of them lie in one region, their
+    lat/lon/kind for a grid of counts). The counts frame has the columns of :func:`region_counts`."""
+    if level not in COUNT_LEVELS:
+        raise ValueError(f"unknown count level {level!r}; choose gemeente or wijk")
+    where, params = filter_sql(flt, today=today)
+    tally = store.df(
+        f"""
+        SELECT {level}_code AS code, kind, (lat IS NOT NULL AND lon IS NOT NULL) AS located, count(*) AS n
+        FROM public_records WHERE {where} GROUP BY ALL
+        """,
+        params,
+    )
+    n_records = int(tally["n"].sum())
+    on_map = tally[tally["located"].astype(bool)]
+    n_located = int(on_map["n"].sum())
+    located_where = f"{where} AND lat IS NOT NULL AND lon IS NOT NULL"
+    counts = None
+    if n_located <= max_points:
+        points = store.df(f"SELECT {', '.join(MAP_COLUMNS)} FROM public_records WHERE {located_where} "
+                          "ORDER BY kind, id", params)
+    else:
+        counts = _counts_per_region(store, on_map[on_map["code"].notna()])
+        if len(counts) >= 2:
+            points = pd.DataFrame({column: [] for column in MAP_COLUMNS})
+        else:
+            points = store.df(f"SELECT id, kind, lat, lon FROM public_records WHERE {located_where}", params)
+    return MapData(n_records=n_records, n_located=n_located, points=points, region_counts=counts,
+                   level=level, max_points=max_points)
+
+
+def _counts_per_region(store: Store, tally: pd.DataFrame) -> pd.DataFrame:
+    """code, name, n, n_<kind>…, lat, lon (a label point inside the region) from (code, kind, n)."""
+    per_kind = tally.pivot_table(index="code", columns="kind", values="n", aggfunc="sum", fill_value=0)
+    frame = pd.DataFrame({"code": per_kind.index.astype(str)})
+    for kind in KINDS:
+        frame[f"n_{kind}"] = per_kind[kind].to_numpy(dtype="int64") if kind in per_kind else 0
+    frame["n"] = frame[[f"n_{kind}" for kind in KINDS]].sum(axis=1)
+    if frame.empty:
+        return frame.assign(name=[], lat=[], lon=[])[["code", "name", "n", *[f"n_{k}" for k in KINDS], "lat", "lon"]]
+    labels = store.df(
+        """
+        SELECT code, name, ST_Y(ST_PointOnSurface(geom)) AS lat, ST_X(ST_PointOnSurface(geom)) AS lon
+        FROM regions WHERE code IN (SELECT unnest(?::VARCHAR[]))
+        """,
+        [list(frame["code"])],
+    )
+    frame = frame.merge(labels, on="code", how="inner")
+    return frame[["code", "name", "n", *[f"n_{kind}" for kind in KINDS], "lat", "lon"]].sort_values(
+        "code", ignore_index=True)

@@ -40,7 +40,8 @@ MAX_THEMES = 12
 # Netherlands bounding box (WGS84): a quick first test before point-in-polygon.
 NL_BBOX = (50.70, 3.20, 53.70, 7.30)  # min_lat, min_lon, max_lat, max_lon
 
-_CONTROL = {c for c in map(chr, range(0x20)) if c not in "\n\t"} | {"\x7f"}
+# C0 (except line break and tab), DEL and C1: invisible, and C1 holds terminal escapes (U+009B CSI).
+_CONTROL = {c for c in map(chr, range(0x20)) if c not in "\n\t"} | {chr(c) for c in range(0x7f, 0xa0)}
 _POSTCODE = re.compile(r"^\s*([1-9][0-9]{3})\s*([A-Za-z]{2})?\s*$")
 _EMAIL = re.compile(r"^[^@\s<>\"'(),;:\\]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$")
 _SLUG = re.compile(r"[^a-z0-9]+")
@@ -133,7 +134,10 @@ def parse_float(value: Any) -> float | None:
     if value is None:
         return None
     if isinstance(value, (int, float)):
-        number = float(value)
+        try:
+            number = float(value)
+        except OverflowError:  # an integer beyond float range (e.g. 400 digits in a GeoJSON file)
+            raise ValueError(str(value)[:30]) from None
     else:
         text = clean_text(value).replace(",", ".")
         if not text:

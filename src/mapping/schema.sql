@@ -98,6 +98,8 @@ CREATE TABLE IF NOT EXISTS record_links (
     created_at  TIMESTAMP NOT NULL DEFAULT current_timestamp,
     updated_at  TIMESTAMP NOT NULL DEFAULT current_timestamp
 );
+-- Date the source reports the link (e.g. the date of the article or the agreement); set by moderators.
+ALTER TABLE record_links ADD COLUMN IF NOT EXISTS source_date DATE;
 
 -- Private: contact details of submitters. Never joined into a public view, export or map.
 CREATE TABLE IF NOT EXISTS contacts (
@@ -153,7 +155,7 @@ CREATE OR REPLACE VIEW networks    AS SELECT * FROM public_records WHERE kind = 
 CREATE OR REPLACE VIEW meetups     AS SELECT * FROM public_records WHERE kind = 'meetup';
 
 CREATE OR REPLACE VIEW links AS
-SELECT l.id, l.from_id, l.to_id, l.relation, l.source_url AS source, l.note
+SELECT l.id, l.from_id, l.to_id, l.relation, l.source_url AS source, l.note, l.source_date
 FROM record_links l
 JOIN records a ON a.id = l.from_id AND a.status = 'approved'
 JOIN records b ON b.id = l.to_id AND b.status = 'approved'

@@ -120,6 +120,7 @@ class Store:
         if version < SCHEMA_VERSION:
             version = SCHEMA_VERSION
         self.set_meta("schema_version", str(version))
+        self.cursor().execute("INSERT INTO meta VALUES ('data_version', '0') ON CONFLICT (key) DO NOTHING")
 
     def get_meta(self, key: str) -> str | None:
         row = self.cursor().execute("SELECT value FROM meta WHERE key = ?", [key]).fetchone()
@@ -134,9 +135,12 @@ class Store:
     def bump_data_version(self, cur: duckdb.DuckDBPyConnection | None = None) -> None:
         """Mark public data as changed (cache keys include ``data_version``); pass ``cur`` to do it
         inside the same transaction as the write itself."""
+        # A plain UPDATE of the row made by apply_schema: concurrent bumps then surface as a
+        # transaction conflict, which run_in_transaction retries. (INSERT … ON CONFLICT from two
+        # transactions at once fails with a ConstraintException "Duplicate key", never retried.)
         (cur or self.cursor()).execute(
-            "INSERT INTO meta VALUES ('data_version', '1') ON CONFLICT (key) DO UPDATE SET "
-            "value = CAST(coalesce(TRY_CAST(meta.value AS BIGINT), 0) + 1 AS VARCHAR)"
+            "UPDATE meta SET value = CAST(coalesce(TRY_CAST(value AS BIGINT), 0) + 1 AS VARCHAR) "
+            "WHERE key = 'data_version'"
         )
 
     # -- access -----------------------------------------------------------------------------
@@ -144,8 +148,7 @@ class Store:
         """A cursor owned by the calling thread (DuckDB requires one per thread)."""
         cur = getattr(self._local, "cursor", None)
         if cur is None:
-            cur = self.con.cursor()
-            load_spatial(cur)
+            cur = self.con.cursor()  # extensions are per database, so the cursor has spatial too
             self._local.cursor = cur
         return cur
 

@@ -86,7 +86,26 @@ def language_selector() -> str:
 
 
 def is_embed() -> bool:
-    return str(st.query_params.get("embed", "")) == "1"
+    """``?embed=1`` (ours) or ``?embed=true`` (Streamlit's own embed switch).
+
+    Streamlit reserves the ``embed`` parameter: ``st.query_params`` never shows it, so
+    ``st.query_params.get("embed")`` is always empty. ``st.context.is_embedded`` covers
+    ``embed=true``; ``embed=1`` is read from the run's raw query string. Once seen, the session
+    stays embedded (an iframe session never becomes the full app).
+    """
+    if st.session_state.get("_embed"):
+        return True
+    from urllib.parse import parse_qs
+
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    ctx = get_script_run_ctx()
+    values = parse_qs(getattr(ctx, "query_string", "") or "").get("embed", [])
+    embedded = bool(getattr(st.context, "is_embedded", False)) or (
+        bool(values) and values[-1].strip().lower() in ("1", "true"))
+    if embedded:
+        st.session_state["_embed"] = True
+    return embedded
 
 
 def demo_banner(store: Store, lang: str) -> None:
@@ -166,20 +185,27 @@ def sync_url(flt: Filter, extra: dict[str, str] | None = None, keep: tuple[str, 
 
 
 def _select(label: str, options: list[str], labels: dict[str, str], value: str | None, key: str,
-            disabled: bool, help_text: str | None = None) -> str | None:
+            disabled: bool, help_text: str | None = None, container: Any = None) -> str | None:
     choices = [""] + options
     index = choices.index(value) if value in choices else 0
-    chosen = st.sidebar.selectbox(label, choices, index=index, key=key, disabled=disabled, help=help_text,
-                                  format_func=lambda c: labels.get(c, "—") if c else "—")
+    target = container if container is not None else st.sidebar
+    chosen = target.selectbox(label, choices, index=index, key=key, disabled=disabled, help=help_text,
+                              format_func=lambda c: labels.get(c, "—") if c else "—")
     return chosen or None
 
 
+def _select_in(container: Any, *args: Any, **kwargs: Any) -> str | None:
+    return _select(*args, container=container, **kwargs)
+
+
 def filter_sidebar(store: Store, lang: str, *, locked: Filter | None = None, show_meetups: bool = True,
-                   key_prefix: str = "flt") -> Filter:
+                   key_prefix: str = "flt", container: Any = None) -> Filter:
     """Region cascade, themes, kinds, search and meet-up dates in the sidebar.
 
     Initial values come from the URL (``filter_from_url``); values in ``locked`` cannot be changed
     (embed mode). Returns the current :class:`Filter`; the caller mirrors it with :func:`sync_url`.
+    ``container`` (e.g. an ``st.expander``) renders the filters there instead of in the sidebar
+    (embed mode hides the sidebar).
     """
     initial_key = f"{key_prefix}_initial"
     if initial_key not in st.session_state:
@@ -190,7 +216,7 @@ def filter_sidebar(store: Store, lang: str, *, locked: Filter | None = None, sho
     locked = locked or Filter()
     table = region_table(store)
     names = dict(zip(table["code"], table["name"]))
-    sidebar = st.sidebar
+    sidebar = container if container is not None else st.sidebar
     sidebar.subheader(t("filter.heading", lang))
 
     mode_options = ["admin", "zorgkantoor"]
@@ -201,33 +227,31 @@ def filter_sidebar(store: Store, lang: str, *, locked: Filter | None = None, sho
     provincie = gemeente = wijk = zkr = None
     if mode == "admin":
         provs = regions.children(table, "provincie")
-        provincie = locked.provincie or _select(
-            t("level.provincie", lang), list(provs["code"]), names, initial.provincie,
+        provincie = locked.provincie or _select_in(
+            sidebar, t("level.provincie", lang), list(provs["code"]), names, initial.provincie,
             f"{key_prefix}_provincie", bool(locked.region_code))
         gems = regions.children(table, "gemeente", provincie=provincie)
-        gemeente = locked.gemeente or _select(
-            t("level.gemeente", lang), list(gems["code"]), names,
+        gemeente = locked.gemeente or _select_in(
+            sidebar, t("level.gemeente", lang), list(gems["code"]), names,
             initial.gemeente if initial.gemeente in set(gems["code"]) else None,
             f"{key_prefix}_gemeente", bool(locked.gemeente or locked.wijk))
         if gemeente and not provincie:
             provincie = table.loc[table["code"] == gemeente, "provincie_code"].iloc[0]
         if gemeente:
             wijken = regions.children(table, "wijk", gemeente=gemeente)
-            wijk = locked.wijk or _select(
-                t("level.wijk", lang), list(wijken["code"]), names,
+            wijk = locked.wijk or _select_in(
+                sidebar, t("level.wijk", lang), list(wijken["code"]), names,
                 initial.wijk if initial.wijk in set(wijken["code"]) else None,
                 f"{key_prefix}_wijk", bool(locked.wijk))
-        if provincie and not gemeente and not (locked.provincie or initial.provincie):
-            provincie = provincie
     else:
         zks = regions.children(table, "zorgkantoorregio")
-        zkr = locked.zorgkantoorregio or _select(
-            t("level.zorgkantoorregio", lang), list(zks["code"]), names, initial.zorgkantoorregio,
+        zkr = locked.zorgkantoorregio or _select_in(
+            sidebar, t("level.zorgkantoorregio", lang), list(zks["code"]), names, initial.zorgkantoorregio,
             f"{key_prefix}_zkr", bool(locked.zorgkantoorregio))
         if zkr:
             gems = regions.children(table, "gemeente", zorgkantoorregio=zkr)
-            gemeente = locked.gemeente or _select(
-                t("level.gemeente", lang), list(gems["code"]), names,
+            gemeente = locked.gemeente or _select_in(
+                sidebar, t("level.gemeente", lang), list(gems["code"]), names,
                 initial.gemeente if initial.gemeente in set(gems["code"]) else None,
                 f"{key_prefix}_zk_gemeente", bool(locked.gemeente))
 
@@ -272,7 +296,8 @@ def filter_sidebar(store: Store, lang: str, *, locked: Filter | None = None, sho
     flt = Filter(provincie=provincie, gemeente=gemeente, wijk=wijk, zorgkantoorregio=zkr,
                  themes=chosen_themes, kinds=kinds, search=" ".join(search.split())[:queries.MAX_SEARCH],
                  meetups=meetups, date_from=date_from, date_to=date_to)
-    ignored = st.session_state.get(f"{key_prefix}_ignored") or []
+    # Shown once, on the run that opened the link; later reruns are the user's own choices.
+    ignored = st.session_state.pop(f"{key_prefix}_ignored", None) or []
     if ignored:
         st.info(t("filter.ignored_params", lang, names=", ".join(sorted(set(ignored)))))
     return flt
@@ -285,3 +310,16 @@ def get_param(name: str, default: str = "") -> str:
 
 def env_flag(name: str) -> bool:
     return os.environ.get(name, "").strip().lower() in ("1", "true", "yes")
+
+
+def use_app_navigation() -> None:
+    """Call first in a page. Right after a server start Streamlit runs a deep link such as
+    ``/kaart?gemeente=GM0579`` as the bare file ``pages/kaart.py`` (its old "pages directory"
+    mode) until some session has run ``app.py``'s ``st.navigation``: no wide layout, no banner,
+    no language selector. This switches the process to app.py's navigation and reruns, so the
+    first visitor of a shared link gets the full app with the same page and parameters."""
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
