@@ -24,20 +24,21 @@ except ImportError:  # assets module not installed in a minimal checkout
 
 lang = ui.language()
 PAGES_DIR = Path(__file__).parent / "pages"
+# url_path equals the file name: right after a server start Streamlit resolves a deep link against
+# the pages/ folder before app.py has run, and a differing name would show "Page not found".
 PAGE_SPECS = [
     ("overzicht.py", "nav.overview", "🏠", "overzicht", True),
     ("kaart.py", "nav.map", "🗺️", "kaart", False),
     ("verbindingen.py", "nav.network", "🔗", "verbindingen", False),
-    ("witte_vlekken.py", "nav.gaps", "🧭", "witte-vlekken", False),
+    ("witte_vlekken.py", "nav.gaps", "🧭", "witte_vlekken", False),
     ("aanmelden.py", "nav.submit", "✍️", "aanmelden", False),
-    ("mijn_aanmelding.py", "nav.status", "🔑", "mijn-aanmelding", False),
+    ("mijn_aanmelding.py", "nav.status", "🔑", "mijn_aanmelding", False),
     ("moderatie.py", "nav.moderation", "🛡️", "moderatie", False),
     ("privacy.py", "nav.privacy", "🔒", "privacy", False),
 ]
 pages = [
     st.Page(str(PAGES_DIR / file), title=t(title_key, lang), icon=icon, url_path=url_path, default=default)
     for file, title_key, icon, url_path, default in PAGE_SPECS
-    if (PAGES_DIR / file).exists()
 ]
 embed = ui.is_embed()
 navigation = st.navigation(pages, position="hidden" if embed else "sidebar")

@@ -16,6 +16,7 @@ from mapping.store import StoreError
 PREFIX = "aanm"
 LOGGER = logging.getLogger("mapping.pages.aanmelden")
 
+ui.use_app_navigation()
 store = ui.get_store()
 lang = ui.language()
 state = st.session_state

@@ -14,7 +14,7 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from mapping import exports, maps, queries, records, ui
+from mapping import exports, linkmap, maps, queries, records, ui
 from mapping.i18n import kind_label, precision_label, relation_label, t
 from mapping.queries import Filter
 from mapping.store import Store
@@ -66,6 +66,11 @@ def _downloads(_store: Store, key: str, flt: Filter, lang: str) -> tuple[bytes, 
     events = exports.ics_events(frame)
     ics = exports.to_ics(frame, lang) if len(events) else None
     return exports.to_csv(frame), exports.to_geojson(frame), ics, len(frame)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _links(_store: Store, key: str, flt: Filter) -> pd.DataFrame:
+    return queries.links_for(_store, flt)
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
@@ -153,6 +158,11 @@ outlines = _outlines(store, key, replace(Filter(), provincie=flt.provincie, geme
                                          zorgkantoorregio=flt.zorgkantoorregio))
 fmap = maps.explorer_map(selection, lang=lang, outlines=outlines, region_counts=region_counts,
                          count_level_name=level, tiles=tiles, max_points=max_points)
+if not aggregated:
+    # Links between the records as a switchable layer ("Verbindingen" in the layer control).
+    links = _links(store, key, flt)
+    if len(links):
+        linkmap.add_links_layer(fmap, links, lang, records=points, show=False)
 
 map_column, detail_column = st.columns([3, 2], gap="medium")
 with map_column:

@@ -15,6 +15,7 @@ from mapping.store import StoreError
 PREFIX = "mijn"
 LOGGER = logging.getLogger("mapping.pages.mijn_aanmelding")
 
+ui.use_app_navigation()
 store = ui.get_store()
 lang = ui.language()
 state = st.session_state

@@ -17,6 +17,7 @@ from mapping.submissions import SubmissionError
 PREFIX = "mod"
 LOGGER = logging.getLogger("mapping.pages.moderatie")
 
+ui.use_app_navigation()
 store = ui.get_store()
 lang = ui.language()
 state = st.session_state

@@ -7,6 +7,7 @@ import streamlit as st
 from mapping import ui
 from mapping.i18n import t
 
+ui.use_app_navigation()
 lang = ui.language()
 
 st.title(t("privacy.title", lang))

@@ -69,6 +69,7 @@ def region_summary(_store, key: str, flt: Filter, level: str) -> pd.DataFrame:
     return network.region_summary(records, links, level, names)
 
 
+ui.use_app_navigation()
 store = ui.get_store()
 lang = ui.language()
 key = ui.db_key(store)

@@ -19,6 +19,7 @@ from mapping import gapmap, gaps, needs, queries, regions, ui
 from mapping.i18n import kind_label, relation_label, t
 from mapping.queries import Filter
 
+ui.use_app_navigation()
 store = ui.get_store()
 lang = ui.language()
 KEY = ui.db_key(store)

@@ -85,7 +85,7 @@ def test_submit_approve_and_show_on_the_map_without_contact_data(page, server):
     reference = heading.text_content().split(": ")[1].strip()
     assert page.get_by_text("Dank u wel", exact=False).count() == 1
     secret_link = page.locator("[data-testid='stCode'] code").first.text_content().strip()
-    assert secret_link.startswith(server.url + "/mijn-aanmelding?ref=" + reference + "&token=")
+    assert secret_link.startswith(server.url + "/mijn_aanmelding?ref=" + reference + "&token=")
     page.goto(secret_link)
     page.get_by_text("Wacht op een moderator.", exact=False).wait_for(timeout=60_000)
 
@@ -111,8 +111,8 @@ def test_submit_approve_and_show_on_the_map_without_contact_data(page, server):
     assert NAME not in map_payload(page, server, "gemeente=GM0579")
 
     # 5. the contact details appear on no public page and in no download
-    for path in ("", "kaart?wijk=WK059903", "verbindingen", "witte-vlekken", "privacy",
-                 f"mijn-aanmelding?ref={reference}&token=wrong"):
+    for path in ("", "kaart?wijk=WK059903", "verbindingen", "witte_vlekken", "privacy",
+                 f"mijn_aanmelding?ref={reference}&token=wrong"):
         text = everything_public(page, server, path)
         assert EMAIL not in text and CONTACT not in text, path
     page.goto(f"{server.url}/kaart?wijk=WK059903")

@@ -33,7 +33,7 @@ def server(built_db, tmp_path_factory, browser):
 
 
 def open_gap_page(page, server, query: str):
-    page.goto(f"{server.url}/witte-vlekken?{query}")
+    page.goto(f"{server.url}/witte_vlekken?{query}")
     assert page.get_by_text("Page not found").count() == 0
     frame = map_frame(page)
     frame.wait_for_selector("path.leaflet-interactive", timeout=60_000)

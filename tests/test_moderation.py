@@ -302,7 +302,7 @@ def test_cli_import_pending(db_path, tmp_path, capsys):
                     "Buurtkamer Zuid;initiatief;3024;Piet;piet.private@example.org\n"
                     "Fout;initiatief;1004;Piet;piet.private@example.org\n", encoding="utf-8")
     code, out, _ = run_cli(capsys, db_path, "import", "--pending", str(file), "--actor", "beheer")
-    assert code == 0 and "/mijn-aanmelding?ref=ZB-" in out and "token=" in out
+    assert code == 0 and "/mijn_aanmelding?ref=ZB-" in out and "token=" in out
     store = Store(db_path)
     assert store.scalar("SELECT count(*) FROM submissions WHERE status = 'pending'") == 1
     assert store.scalar("SELECT count(*) FROM public_records WHERE name = 'Buurtkamer Zuid'") == 0
@@ -323,9 +323,13 @@ def test_cli_says_why_when_the_app_holds_the_database(db_path, capsys):
     holder = subprocess.Popen(
         [sys.executable, "-c", "import sys, time; from mapping.store import Store; s = Store(sys.argv[1]); "
                                "print('ready', flush=True); time.sleep(60)", str(db_path)],
-        stdout=subprocess.PIPE, text=True)
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
-        assert holder.stdout.readline().strip() == "ready"
+        line = holder.stdout.readline().strip()
+        if line != "ready":
+            holder.kill()
+            pytest.fail(f"the process holding the database did not start (exit {holder.wait(10)}): "
+                        f"{holder.stderr.read()[-2000:]}")
         code, out, err = run_cli(capsys, db_path, "moderate", "list")
         assert code == 3 and "in use by another process" in err
     finally:

@@ -77,7 +77,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     print_report(report, lang)
     if args.pending:
         submissions.print_secret_links(report, lang)
-    store.set_meta("data_version", str(int(store.get_meta("data_version") or 0) + 1))
+    store.bump_data_version()
     store.close()
     return 1 if report.rejected and not report.imported else 0
 

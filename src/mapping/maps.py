@@ -60,6 +60,7 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable
 
 import folium
+import numpy as np
 import pandas as pd
 from branca.element import MacroElement
 
@@ -173,6 +174,14 @@ def _round_coords(coords: Any, decimals: int) -> Any:
     if isinstance(coords, (list, tuple)):
         if coords and isinstance(coords[0], (int, float)):
             return [round(float(c), decimals) for c in coords]
+        first = coords[0] if coords else None
+        if isinstance(first, (list, tuple)) and len(first) == 2 and isinstance(first[0], (int, float)):
+            # A ring or line of [lon, lat] positions: rounded in one numpy call (an outline has
+            # thousands of positions, and every map with outlines rounds them).
+            try:
+                return np.round(np.asarray(coords, dtype=float), decimals).tolist()
+            except ValueError:   # ragged positions: round one by one
+                pass
         return [_round_coords(c, decimals) for c in coords]
     return coords
 

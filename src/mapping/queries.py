@@ -506,7 +506,9 @@ def export_records(store: Store, flt: Filter, *, today: date | None = None) -> p
     """The filtered selection with every public column and the region names, for downloads."""
     where, params = filter_sql(flt, today=today, alias="r")
     cols = ", ".join(f"r.{c}" for c in EXPORT_COLUMNS)
-    return store.df(
+    # Through Arrow: a selection of 100k+ records converts ~3× faster than with .df() (the list
+    # column of themes and the text columns), with the same values.
+    result = store.cursor().execute(
         f"""
         SELECT {cols}, p.name AS provincie_naam, g.name AS gemeente_naam, w.name AS wijk_naam,
                z.name AS zorgkantoorregio_naam
@@ -520,6 +522,7 @@ def export_records(store: Store, flt: Filter, *, today: date | None = None) -> p
         """,
         params,
     )
+    return result.to_arrow_table().to_pandas(date_as_object=False)
 
 
 def counts_by_provincie(store: Store) -> pd.DataFrame:
@@ -574,47 +577,39 @@ def map_data(store: Store, flt: Filter, *, max_points: int, level: str,
     if level not in COUNT_LEVELS:
         raise ValueError(f"unknown count level {level!r}; choose gemeente or wijk")
     where, params = filter_sql(flt, today=today)
+    kind_names = [f"n_{kind}" for kind in KINDS]
+    kind_counts = ", ".join(f"count(*) FILTER (WHERE kind = '{kind}') AS n_{kind}" for kind in KINDS)
+    # One scan: per region and located/not, the counts per kind; regions with located records
+    # get their name and a label point inside them (where the map draws the count).
     tally = store.df(
         f"""
-        SELECT {level}_code AS code, kind, (lat IS NOT NULL AND lon IS NOT NULL) AS located, count(*) AS n
-        FROM public_records WHERE {where} GROUP BY ALL
+        WITH tally AS (
+            SELECT {level}_code AS code, (lat IS NOT NULL AND lon IS NOT NULL) AS located, count(*) AS n,
+                   {kind_counts}
+            FROM public_records WHERE {where} GROUP BY ALL
+        )
+        SELECT t.*, g.name,
+               CASE WHEN t.located THEN ST_Y(ST_PointOnSurface(g.geom)) END AS lat,
+               CASE WHEN t.located THEN ST_X(ST_PointOnSurface(g.geom)) END AS lon
+        FROM tally t LEFT JOIN regions g ON g.code = t.code
+        ORDER BY t.code
         """,
         params,
     )
+    located = tally["located"].astype(bool)
     n_records = int(tally["n"].sum())
-    on_map = tally[tally["located"].astype(bool)]
-    n_located = int(on_map["n"].sum())
+    n_located = int(tally.loc[located, "n"].sum())
     located_where = f"{where} AND lat IS NOT NULL AND lon IS NOT NULL"
     counts = None
     if n_located <= max_points:
         points = store.df(f"SELECT {', '.join(MAP_COLUMNS)} FROM public_records WHERE {located_where} "
                           "ORDER BY kind, id", params)
     else:
-        counts = _counts_per_region(store, on_map[on_map["code"].notna()])
+        counts = tally.loc[located & tally["name"].notna(), ["code", "name", "n", *kind_names, "lat", "lon"]]
+        counts = counts.reset_index(drop=True)
         if len(counts) >= 2:
             points = pd.DataFrame({column: [] for column in MAP_COLUMNS})
         else:
             points = store.df(f"SELECT id, kind, lat, lon FROM public_records WHERE {located_where}", params)
     return MapData(n_records=n_records, n_located=n_located, points=points, region_counts=counts,
                    level=level, max_points=max_points)
-
-
-def _counts_per_region(store: Store, tally: pd.DataFrame) -> pd.DataFrame:
-    """code, name, n, n_<kind>…, lat, lon (a label point inside the region) from (code, kind, n)."""
-    per_kind = tally.pivot_table(index="code", columns="kind", values="n", aggfunc="sum", fill_value=0)
-    frame = pd.DataFrame({"code": per_kind.index.astype(str)})
-    for kind in KINDS:
-        frame[f"n_{kind}"] = per_kind[kind].to_numpy(dtype="int64") if kind in per_kind else 0
-    frame["n"] = frame[[f"n_{kind}" for kind in KINDS]].sum(axis=1)
-    if frame.empty:
-        return frame.assign(name=[], lat=[], lon=[])[["code", "name", "n", *[f"n_{k}" for k in KINDS], "lat", "lon"]]
-    labels = store.df(
-        """
-        SELECT code, name, ST_Y(ST_PointOnSurface(geom)) AS lat, ST_X(ST_PointOnSurface(geom)) AS lon
-        FROM regions WHERE code IN (SELECT unnest(?::VARCHAR[]))
-        """,
-        [list(frame["code"])],
-    )
-    frame = frame.merge(labels, on="code", how="inner")
-    return frame[["code", "name", "n", *[f"n_{kind}" for kind in KINDS], "lat", "lon"]].sort_values(
-        "code", ignore_index=True)

@@ -935,7 +935,7 @@ def status_link(base_url: str, reference: str, token: str) -> str:
     """The owner's secret link to the status page (``base_url`` is the app's address)."""
     from urllib.parse import urlencode
 
-    return f"{base_url.rstrip('/')}/mijn-aanmelding?{urlencode({'ref': reference, 'token': token})}"
+    return f"{base_url.rstrip('/')}/mijn_aanmelding?{urlencode({'ref': reference, 'token': token})}"
 
 
 def print_secret_links(report: PendingImportReport, lang: str, out=None) -> None:
@@ -949,7 +949,7 @@ def print_secret_links(report: PendingImportReport, lang: str, out=None) -> None
     if report.tokens:
         print(i18n.t("aanmelden.cli.links_heading", lang), file=out)
     for reference, token in report.tokens.items():
-        print(f"  {reference}  /mijn-aanmelding?ref={reference}&token={token}", file=out)
+        print(f"  {reference}  /mijn_aanmelding?ref={reference}&token={token}", file=out)
 
 
 def preview_location(store: Store, postcode: Any, place: Any) -> tuple[Any, str | None]:
