@@ -328,14 +328,20 @@ def approve(store: Store, reference: str, actor: str, *, today: date | None = No
     return record_id
 
 
-def reject(store: Store, reference: str, actor: str, reason: str, *, now: datetime | None = None) -> None:
-    """Turn a submission down with a reason the submitter sees on their status page."""
-    actor = _actor(actor)
+def _checked_reason(reason: str) -> str:
+    """A moderator's reason, cleaned; required and bounded (the submitter reads it)."""
     reason = clean_text(reason, multiline=True)
     if not reason:
         raise SubmissionError("moderatie.error.reason_required")
     if len(reason) > MAX_REASON:
         raise SubmissionError("moderatie.error.reason_too_long", max=MAX_REASON)
+    return reason
+
+
+def reject(store: Store, reference: str, actor: str, reason: str, *, now: datetime | None = None) -> None:
+    """Turn a submission down with a reason the submitter sees on their status page."""
+    actor = _actor(actor)
+    reason = _checked_reason(reason)
     item = _pending_submission(store, reference)
     now = now or datetime.now()
 
@@ -513,11 +519,7 @@ def confirm_record(store: Store, record_id: str, actor: str, *, today: date | No
 def archive_record(store: Store, record_id: str, actor: str, reason: str, *, now: datetime | None = None) -> None:
     """Take a published record off the map (kept, with its history, as 'archived')."""
     actor = _actor(actor)
-    reason = clean_text(reason, multiline=True)
-    if not reason:
-        raise SubmissionError("moderatie.error.reason_required")
-    if len(reason) > MAX_REASON:
-        raise SubmissionError("moderatie.error.reason_too_long", max=MAX_REASON)
+    reason = _checked_reason(reason)
     before = record_row(store, record_id)
     if before is None:
         raise SubmissionError("moderatie.error.not_found", id=record_id)
