@@ -548,6 +548,11 @@ def render_report(results: list[SizeResult], real_first_page: dict[str, Timing] 
             f"| {fmt_ratio(ratio(r.export_baseline.median, r.export.median))} "
             f"| {r.apptest.text(1)} | {r.first_page.get('complete', Timing()).text(2)} |")
     add("")
+    add("AppTest kaart: one complete script run of `pages/kaart.py` in a fresh process (cold caches), as the first "
+        "visitor after a start gets it: counts, map, table, online meet-ups and the CSV, GeoJSON and iCalendar "
+        "downloads of the whole selection. Export CSV: `queries.export_records` + `exports.to_csv` of every record; "
+        "the naive loop writes the same bytes (checked) by fetching rows one by one and formatting each cell.")
+    add("")
     add("## Database build, by step (median seconds)")
     add("")
     parts = list(results[0].build_parts) if results else []
