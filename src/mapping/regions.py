@@ -10,6 +10,7 @@ fast path (whole cells inside one polygon), the rest through one DuckDB spatial 
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -111,9 +112,14 @@ def assign_regions(store: Store, points: pd.DataFrame) -> pd.DataFrame:
         box = store.rows("SELECT min(min_lon), min(min_lat), max(max_lon), max(max_lat) FROM regions "
                          "WHERE level = 'gemeente'")[0]
         in_box = np.flatnonzero(located & (lon >= box[0]) & (lat >= box[1]) & (lon <= box[2]) & (lat <= box[3]))
-        gemeente[in_box] = _grid_codes(store, "gemeente", gemeente_index, lon[in_box], lat[in_box], box)
-        with_gemeente = in_box[gemeente[in_box] >= 0]
-        wijk[with_gemeente] = _grid_codes(store, "wijk", wijk_index, lon[with_gemeente], lat[with_gemeente], box)
+        shapes = {"gemeente": _region_shapes(store, "gemeente", gemeente_index),
+                  "wijk": _region_shapes(store, "wijk", wijk_index)}
+        # Both levels at once: shapely and numpy release the GIL, so this uses both cores.
+        with ThreadPoolExecutor(max_workers=2, thread_name_prefix="region-grid") as pool:
+            found = {level: pool.submit(_grid_codes, *shapes[level], GRID_CELLS[level], lon[in_box], lat[in_box], box)
+                     for level in shapes}
+            gemeente[in_box] = found["gemeente"].result()
+            wijk[in_box] = found["wijk"].result()
         # A wijk from the grid counts only within the point's own gemeente (the gemeente decides).
         wijk_gemeente = np.append(gemeente_index.get_indexer(wijken["gemeente_code"]), -2)
         wijk[wijk_gemeente[wijk] != gemeente] = -1
@@ -139,21 +145,27 @@ def assign_regions(store: Store, points: pd.DataFrame) -> pd.DataFrame:
                          **{name: pd.Series(values, dtype=object) for name, values in columns.items()}})
 
 
-def _grid_codes(store: Store, level: str, codes: pd.Index, lon: np.ndarray, lat: np.ndarray,
-                box: tuple[float, float, float, float]) -> np.ndarray:
-    """Positions in ``codes`` of the ``level`` polygon whose grid cell holds each point (-1 where
-    the point's finest cell touches a border). All points lie within ``box`` (min lon, min lat,
-    max lon, max lat)."""
+def _region_shapes(store: Store, level: str, codes: pd.Index) -> tuple[np.ndarray, np.ndarray]:
+    """The ``level`` polygons (shapely, prepared) and their positions in ``codes``."""
     import shapely
 
     shapes = store.df(f"SELECT code, ST_AsWKB(geom) AS wkb FROM regions WHERE level = '{level}'")
     polygons = shapely.from_wkb([bytes(w) for w in shapes["wkb"]])
     shapely.prepare(polygons)
+    return polygons, codes.get_indexer(shapes["code"])
+
+
+def _grid_codes(polygons: np.ndarray, polygon_code: np.ndarray, cells_spec: tuple[float, float, int],
+                lon: np.ndarray, lat: np.ndarray, box: tuple[float, float, float, float]) -> np.ndarray:
+    """Position (``polygon_code``) of the polygon whose grid cell holds each point (-1 where the
+    point's finest cell touches a border). All points lie within ``box`` (min lon, min lat,
+    max lon, max lat). Pure computation: safe to run in a thread."""
+    import shapely
+
     tree = shapely.STRtree(polygons)
-    polygon_code = codes.get_indexer(shapes["code"])
     result = np.full(len(lon), -1, dtype=np.int64)
     pending = np.arange(len(lon))
-    width, height, steps = GRID_CELLS[level]
+    width, height, steps = cells_spec
     for _ in range(steps):
         if not len(pending):
             break
