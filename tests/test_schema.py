@@ -1,6 +1,6 @@
 """The schema, the public views and the real default dataset."""
 
-from mapping import ingest
+from mapping import ingest, store as store_module
 from mapping.store import Store
 
 
@@ -50,8 +50,51 @@ def test_schema_is_idempotent(db_path):
     first = Store(db_path)
     first.apply_schema()
     first.apply_schema()
-    assert first.get_meta("schema_version") == "1"
+    assert first.get_meta("schema_version") == str(store_module.SCHEMA_VERSION)
     first.close()
+
+
+def test_older_database_gets_region_label_points(db_path):
+    """A database built before label points were stored (schema 1) is upgraded on opening."""
+    old = Store(db_path)
+    expected = dict(old.rows("SELECT code, label_lat FROM regions WHERE level = 'gemeente'"))
+    old.execute("ALTER TABLE regions DROP COLUMN label_lat")
+    old.execute("ALTER TABLE regions DROP COLUMN label_lon")
+    old.set_meta("schema_version", "1")
+    old.close()
+    upgraded = Store(db_path)
+    assert upgraded.get_meta("schema_version") == str(store_module.SCHEMA_VERSION)
+    again = dict(upgraded.rows("SELECT code, label_lat FROM regions WHERE level = 'gemeente'"))
+    assert again.keys() == expected.keys() and all(abs(again[c] - expected[c]) < 1e-9 for c in expected)
+    # the label point lies inside its own region
+    assert upgraded.scalar("SELECT count(*) FROM regions WHERE level = 'gemeente' "
+                           "AND NOT ST_Contains(geom, ST_Point(label_lon, label_lat))") == 0
+    upgraded.close()
+
+
+def test_reading_store_loads_spatial_only_when_a_query_needs_it(db_path):
+    reader = Store(db_path, read_only=True, lazy_spatial=True)
+    assert reader.scalar("SELECT count(*) FROM public_records") > 0
+    assert not reader._spatial
+    # a spatial function: loaded on the spot, and the query still answers
+    assert reader.scalar("SELECT round(ST_X(ST_Point(5.1, 52.1)), 1)") == 5.1
+    assert reader._spatial
+    reader.close()
+
+
+def test_page_cache_keeps_one_body_per_name_and_fingerprint(db_path):
+    store = Store(db_path)
+    assert store.cached_page("overview_map:nl:5", "1:abc") is None
+    assert store.cache_page("overview_map:nl:5", "1:abc", "<html>een</html>")
+    assert store.cached_page("overview_map:nl:5", "1:abc") == "<html>een</html>"
+    assert store.cached_page("overview_map:nl:5", "2:abc") is None      # another data version
+    store.cache_page("overview_map:nl:5", "2:abc", "<html>twee</html>")
+    assert store.scalar("SELECT count(*) FROM page_cache WHERE name = 'overview_map:nl:5'") == 1
+    store.close()
+    reader = Store(db_path, read_only=True)
+    assert not reader.cache_page("overview_map:nl:5", "3:abc", "x")      # read-only keeps nothing
+    assert reader.cached_page("overview_map:nl:5", "2:abc") == "<html>twee</html>"
+    reader.close()
 
 
 def test_build_twice_keeps_submitted_and_moderated_records(store):

@@ -109,11 +109,44 @@ def filter_sql(flt: Filter, *, today: date | None = None, alias: str = "") -> tu
 
 
 def records(store: Store, flt: Filter, *, columns: tuple[str, ...] = LIST_COLUMNS,
-            today: date | None = None) -> pd.DataFrame:
-    """Approved records matching the filter (only the requested columns leave the database)."""
+            today: date | None = None, located: bool | None = None, limit: int | None = None) -> pd.DataFrame:
+    """Approved records matching the filter, ordered by kind and name (only the requested columns
+    leave the database). ``located``: only records with (True) or without (False) a point on the
+    map. ``limit``: at most this many rows — what a page shows of a selection of any size."""
     where, params = filter_sql(flt, today=today)
+    if located is not None:
+        where += " AND lat IS NOT NULL AND lon IS NOT NULL" if located else " AND (lat IS NULL OR lon IS NULL)"
     cols = ", ".join(columns)
-    return store.df(f"SELECT {cols} FROM public_records WHERE {where} ORDER BY kind, name, id", params)
+    sql = f"SELECT {cols} FROM public_records WHERE {where} ORDER BY kind, name, id"
+    if limit is not None:
+        sql += f" LIMIT {max(int(limit), 0)}"
+    return store.df(sql, params)
+
+
+def online_meetups(store: Store, flt: Filter, *, limit: int = 500, today: date | None = None) -> pd.DataFrame:
+    """Online meet-ups of the selection (they have no point on a map), soonest first, at most ``limit``."""
+    where, params = filter_sql(flt, today=today)
+    return store.df(
+        f"SELECT {', '.join(LIST_COLUMNS)} FROM public_records WHERE {where} AND kind = 'meetup' "
+        f"AND coalesce(online, false) ORDER BY starts_at NULLS LAST, name LIMIT {max(int(limit), 0)}",
+        params,
+    )
+
+
+def dated_meetups(store: Store, flt: Filter, *, today: date | None = None) -> int:
+    """How many meet-ups of the selection have a start (what a calendar download would hold)."""
+    where, params = filter_sql(flt, today=today)
+    return int(store.scalar(
+        f"SELECT count(*) FROM public_records WHERE {where} AND kind = 'meetup' AND starts_at IS NOT NULL", params))
+
+
+def in_selection(store: Store, flt: Filter, record_id: str, *, today: date | None = None) -> bool:
+    """Whether the approved record ``record_id`` matches the filter (a selected record stays
+    selected only while it is part of what the page shows)."""
+    if not _ID.match(record_id or ""):
+        return False
+    where, params = filter_sql(flt, today=today)
+    return bool(store.scalar(f"SELECT count(*) FROM public_records WHERE {where} AND id = ?", [*params, record_id]))
 
 
 def counts_by_kind(store: Store, flt: Filter, *, today: date | None = None) -> dict[str, int]:
@@ -480,7 +513,7 @@ EXPORT_COLUMNS = (
 def region_counts(store: Store, flt: Filter, level: str, *, today: date | None = None) -> pd.DataFrame:
     """Located records matching the filter counted per region of ``level`` (gemeente | wijk):
     code, name, n, n_initiative, n_provider, n_network, n_meetup and a label point (lat, lon)
-    inside the region (ST_PointOnSurface) where the map draws the count."""
+    inside the region (``regions.label_lat/label_lon``) where the map draws the count."""
     if level not in COUNT_LEVELS:
         raise ValueError(f"unknown count level {level!r}; choose gemeente or wijk")
     where, params = filter_sql(flt, today=today, alias="r")
@@ -494,7 +527,7 @@ def region_counts(store: Store, flt: Filter, level: str, *, today: date | None =
             GROUP BY 1
         )
         SELECT c.code, g.name, c.n, {", ".join(f"c.n_{kind}" for kind in KINDS)},
-               ST_Y(ST_PointOnSurface(g.geom)) AS lat, ST_X(ST_PointOnSurface(g.geom)) AS lon
+               g.label_lat AS lat, g.label_lon AS lon
         FROM counted c JOIN regions g ON g.code = c.code
         ORDER BY c.code
         """,
@@ -589,8 +622,8 @@ def map_data(store: Store, flt: Filter, *, max_points: int, level: str,
             FROM public_records WHERE {where} GROUP BY ALL
         )
         SELECT t.*, g.name,
-               CASE WHEN t.located THEN ST_Y(ST_PointOnSurface(g.geom)) END AS lat,
-               CASE WHEN t.located THEN ST_X(ST_PointOnSurface(g.geom)) END AS lon
+               CASE WHEN t.located THEN g.label_lat END AS lat,
+               CASE WHEN t.located THEN g.label_lon END AS lon
         FROM tally t LEFT JOIN regions g ON g.code = t.code
         ORDER BY t.code
         """,

@@ -67,7 +67,8 @@ def load_boundaries(store: Store, data_dir: Path) -> int:
                    ST_MakeValid(s.geom),
                    ST_AsGeoJSON({simplified}),
                    ST_XMin(s.geom), ST_YMin(s.geom), ST_XMax(s.geom), ST_YMax(s.geom),
-                   ?, ?
+                   ?, ?,
+                   ST_X(ST_PointOnSurface(ST_MakeValid(s.geom))), ST_Y(ST_PointOnSurface(ST_MakeValid(s.geom)))
             FROM ST_Read(?) s {join}
             """,
             [source, year, path],

@@ -22,7 +22,10 @@ CREATE TABLE IF NOT EXISTS regions (
     display_geojson       VARCHAR,
     min_lon DOUBLE, min_lat DOUBLE, max_lon DOUBLE, max_lat DOUBLE,
     source                VARCHAR,
-    year                  INTEGER
+    year                  INTEGER,
+    -- a point inside the region (ST_PointOnSurface) where maps draw its count; stored so that
+    -- reading pages never needs the spatial extension
+    label_lon DOUBLE, label_lat DOUBLE
 );
 
 -- CBS key figures in long form, so that every value carries its table id, year and method.
@@ -180,4 +183,13 @@ CREATE TABLE IF NOT EXISTS places (
     lon           DOUBLE NOT NULL,
     inwoners_2021 DOUBLE,
     PRIMARY KEY (woonplaats, gemeente_code)
+);
+
+-- Rendered page parts that are slow to build and change only with the data or the code (the
+-- Overzicht map): one row per name, valid while ``fingerprint`` (data version + code) matches.
+CREATE TABLE IF NOT EXISTS page_cache (
+    name        VARCHAR PRIMARY KEY,
+    fingerprint VARCHAR NOT NULL,
+    body        VARCHAR NOT NULL,
+    created_at  TIMESTAMP NOT NULL DEFAULT current_timestamp
 );

@@ -22,10 +22,17 @@ import pandas as pd
 from mapping import config
 
 SCHEMA_FILE = pathlib.Path(__file__).with_name("schema.sql")
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 # Structural changes beyond the idempotent schema file: (version, [statements]).
-MIGRATIONS: list[tuple[int, list[str]]] = []
+MIGRATIONS: list[tuple[int, list[str]]] = [
+    (2, [  # label points of regions, for databases built before they were stored
+        "ALTER TABLE regions ADD COLUMN IF NOT EXISTS label_lon DOUBLE",
+        "ALTER TABLE regions ADD COLUMN IF NOT EXISTS label_lat DOUBLE",
+        "UPDATE regions SET label_lon = ST_X(ST_PointOnSurface(geom)), label_lat = ST_Y(ST_PointOnSurface(geom)) "
+        "WHERE label_lon IS NULL AND geom IS NOT NULL",
+    ]),
+]
 
 T = TypeVar("T")
 
@@ -80,7 +87,8 @@ def _is_conflict(exc: Exception) -> bool:
 class Store:
     """A DuckDB database file (or ``:memory:``) with the project's schema."""
 
-    def __init__(self, path: str | pathlib.Path, *, read_only: bool = False, create: bool = True):
+    def __init__(self, path: str | pathlib.Path, *, read_only: bool = False, create: bool = True,
+                 lazy_spatial: bool = False):
         self.path = str(path)
         self.read_only = read_only
         if self.path != ":memory:":
@@ -100,17 +108,31 @@ class Store:
                     "dashboard). Stop it first, or run this command against a copy with --db."
                 ) from exc
             raise StoreError(f"Cannot open the database {self.path}: {exc}") from exc
-        load_spatial(self.con)
         self._local = threading.local()
         self._write_lock = threading.RLock()
+        self._spatial = False
+        self._spatial_lock = threading.Lock()
+        if not lazy_spatial:
+            self.ensure_spatial()
         if not read_only:
             self.apply_schema()
+
+    def ensure_spatial(self) -> None:
+        """Load the spatial extension (once; about 0.2 s). Stores opened with ``lazy_spatial``
+        do it on the first query that needs it, so a page that only reads never pays for it."""
+        if not self._spatial:
+            with self._spatial_lock:
+                if not self._spatial:
+                    load_spatial(self.con)
+                    self._spatial = True
 
     # -- schema -----------------------------------------------------------------------------
     def apply_schema(self) -> None:
         self.con.execute(SCHEMA_FILE.read_text(encoding="utf-8"))
         current = self.get_meta("schema_version")
         version = int(current) if current else 0
+        if any(number > version for number, _ in MIGRATIONS):
+            self.ensure_spatial()
         for number, statements in MIGRATIONS:
             if number > version:
                 with self.transaction() as cur:
@@ -120,14 +142,14 @@ class Store:
         if version < SCHEMA_VERSION:
             version = SCHEMA_VERSION
         self.set_meta("schema_version", str(version))
-        self.cursor().execute("INSERT INTO meta VALUES ('data_version', '0') ON CONFLICT (key) DO NOTHING")
+        self._cursor().execute("INSERT INTO meta VALUES ('data_version', '0') ON CONFLICT (key) DO NOTHING")
 
     def get_meta(self, key: str) -> str | None:
-        row = self.cursor().execute("SELECT value FROM meta WHERE key = ?", [key]).fetchone()
+        row = self._cursor().execute("SELECT value FROM meta WHERE key = ?", [key]).fetchone()
         return row[0] if row else None
 
     def set_meta(self, key: str, value: str) -> None:
-        self.cursor().execute(
+        self._cursor().execute(
             "INSERT INTO meta VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
             [key, value],
         )
@@ -138,32 +160,47 @@ class Store:
         # A plain UPDATE of the row made by apply_schema: concurrent bumps then surface as a
         # transaction conflict, which run_in_transaction retries. (INSERT … ON CONFLICT from two
         # transactions at once fails with a ConstraintException "Duplicate key", never retried.)
-        (cur or self.cursor()).execute(
+        (cur or self._cursor()).execute(
             "UPDATE meta SET value = CAST(coalesce(TRY_CAST(value AS BIGINT), 0) + 1 AS VARCHAR) "
             "WHERE key = 'data_version'"
         )
 
     # -- access -----------------------------------------------------------------------------
     def cursor(self) -> duckdb.DuckDBPyConnection:
-        """A cursor owned by the calling thread (DuckDB requires one per thread)."""
+        """A cursor owned by the calling thread (DuckDB requires one per thread), with the spatial
+        extension loaded."""
+        self.ensure_spatial()
+        return self._cursor()
+
+    def _cursor(self) -> duckdb.DuckDBPyConnection:
         cur = getattr(self._local, "cursor", None)
         if cur is None:
-            cur = self.con.cursor()  # extensions are per database, so the cursor has spatial too
+            cur = self.con.cursor()  # extensions are per database, so every cursor sees spatial
             self._local.cursor = cur
         return cur
 
+    def _run(self, sql: str, params: Sequence[Any] | dict | None) -> duckdb.DuckDBPyConnection:
+        try:
+            return self._cursor().execute(sql, params or [])
+        except duckdb.CatalogException as exc:
+            # a spatial function in a store opened with lazy_spatial: load it and run again
+            if self._spatial or "spatial extension" not in str(exc):
+                raise
+            self.ensure_spatial()
+            return self._cursor().execute(sql, params or [])
+
     def df(self, sql: str, params: Sequence[Any] | dict | None = None) -> pd.DataFrame:
-        return self.cursor().execute(sql, params or []).df()
+        return self._run(sql, params).df()
 
     def rows(self, sql: str, params: Sequence[Any] | dict | None = None) -> list[tuple]:
-        return self.cursor().execute(sql, params or []).fetchall()
+        return self._run(sql, params).fetchall()
 
     def scalar(self, sql: str, params: Sequence[Any] | dict | None = None) -> Any:
-        row = self.cursor().execute(sql, params or []).fetchone()
+        row = self._run(sql, params).fetchone()
         return row[0] if row else None
 
     def execute(self, sql: str, params: Sequence[Any] | dict | None = None) -> None:
-        self.cursor().execute(sql, params or [])
+        self._run(sql, params)
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
@@ -193,9 +230,29 @@ class Store:
                 delay = min(delay * 2, 0.5)
         raise AssertionError("unreachable")
 
+    # -- page cache ---------------------------------------------------------------------------
+    def cached_page(self, name: str, fingerprint: str) -> str | None:
+        """The stored ``body`` of ``name`` if it was made for ``fingerprint``, else None."""
+        return self.scalar("SELECT body FROM page_cache WHERE name = ? AND fingerprint = ?", [name, fingerprint])
+
+    def cache_page(self, name: str, fingerprint: str, body: str) -> bool:
+        """Store ``body`` as ``name`` (replacing an older one); False when it could not be kept
+        (a read-only store, a concurrent write): a cache, so never an error for the page."""
+        if self.read_only:
+            return False
+        try:
+            self.execute(
+                "INSERT INTO page_cache (name, fingerprint, body) VALUES (?, ?, ?) ON CONFLICT (name) DO UPDATE "
+                "SET fingerprint = excluded.fingerprint, body = excluded.body, created_at = now()",
+                [name, fingerprint, body],
+            )
+        except duckdb.Error:
+            return False
+        return True
+
     def checkpoint(self) -> None:
         if not self.read_only:
-            self.cursor().execute("CHECKPOINT")
+            self._cursor().execute("CHECKPOINT")
 
     def close(self) -> None:
         with contextlib.suppress(Exception):
