@@ -10,19 +10,6 @@ from pathlib import Path
 
 import streamlit as st
 
-from mapping import ui
-from mapping.i18n import t
-
-st.set_page_config(page_title="Zorgzame Buurten Kaart", page_icon="🏘️", layout="wide")
-
-try:
-    from mapping import assets
-
-    assets.ensure_static()
-except ImportError:  # assets module not installed in a minimal checkout
-    pass
-
-lang = ui.language()
 PAGES_DIR = Path(__file__).parent / "pages"
 # url_path equals the file name: right after a server start Streamlit resolves a deep link against
 # the pages/ folder before app.py has run, and a differing name would show "Page not found".
@@ -36,15 +23,43 @@ PAGE_SPECS = [
     ("moderatie.py", "nav.moderation", "🛡️", "moderatie", False),
     ("privacy.py", "nav.privacy", "🔒", "privacy", False),
 ]
-pages = [
-    st.Page(str(PAGES_DIR / file), title=t(title_key, lang), icon=icon, url_path=url_path, default=default)
-    for file, title_key, icon, url_path, default in PAGE_SPECS
-]
-embed = ui.is_embed()
-navigation = st.navigation(pages, position="hidden" if embed else "sidebar")
 
-store = ui.get_store()
-if not embed:
-    ui.language_selector()
-ui.demo_banner(store, lang)
-navigation.run()
+
+def main() -> None:
+    """The page script: Streamlit runs it for every visitor and every rerun."""
+    from mapping import ui
+    from mapping.i18n import t
+
+    st.set_page_config(page_title="Zorgzame Buurten Kaart", page_icon="🏘️", layout="wide")
+
+    try:
+        from mapping import assets
+
+        assets.ensure_static_once()
+    except ImportError:  # assets module not installed in a minimal checkout
+        pass
+
+    lang = ui.language()
+    pages = [
+        st.Page(str(PAGES_DIR / file), title=t(title_key, lang), icon=icon, url_path=url_path, default=default)
+        for file, title_key, icon, url_path, default in PAGE_SPECS
+    ]
+    embed = ui.is_embed()
+    navigation = st.navigation(pages, position="hidden" if embed else "sidebar")
+
+    store = ui.get_store()
+    if not embed:
+        ui.language_selector()
+    ui.demo_banner(store, lang)
+    navigation.run()
+
+
+if __name__ == "__main__":
+    main()
+else:
+    # `streamlit run app.py` imports this file, finds `app` and serves it (Streamlit runs the same
+    # file as the page script above). Its lifespan warms the process — libraries, database, the
+    # first page's data — while the first visitor's browser is still loading the frontend.
+    from mapping import startup
+
+    app = st.App(__file__, lifespan=startup.lifespan)

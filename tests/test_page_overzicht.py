@@ -1,10 +1,12 @@
-"""The Overzicht page under AppTest: counts, the map component with local assets, the lists."""
+"""The Overzicht page under AppTest: counts, the map (a static document with local assets, kept in
+the database between starts), the lists."""
 
 from __future__ import annotations
 
-import json
+import re
 
 import pytest
+import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from conftest import copy_db, page_path
@@ -30,10 +32,10 @@ def open_page(params: dict[str, str] | None = None) -> AppTest:
     return at
 
 
-def map_args(at: AppTest) -> dict:
-    components = [c for c in at.get("component_instance") if c.proto.component_name.endswith("st_folium")]
-    assert len(components) == 1
-    return json.loads(components[0].proto.json_args)
+def map_document(at: AppTest) -> str:
+    frames = at.get("iframe")
+    assert len(frames) == 1
+    return frames[0].proto.srcdoc
 
 
 def test_counts_per_kind_and_total(app_env, reference):
@@ -46,13 +48,35 @@ def test_counts_per_kind_and_total(app_env, reference):
 
 
 def test_map_uses_local_assets_and_draws_every_located_record(app_env, reference):
-    args = map_args(open_page())
-    assert args["js_links"] and all(link.startswith(assets.URL_PREFIX) for link in args["js_links"] + args["css_links"])
-    assert "http" not in args["script"]
+    document = map_document(open_page())
+    sources = re.findall(r'<(?:script|link)[^>]+(?:src|href)="([^"]+)"', document)
+    assert sources and all(source.startswith(assets.URL_PREFIX) for source in sources)
+    assert "http" not in document.split("<body>", 1)[1].replace("http-equiv", "")
     located = queries.records(reference, Filter()).dropna(subset=["lat"])
     for record_id in located["id"]:
-        assert f'"{record_id}"' in args["script"]
-    assert args["returned_objects"] == []          # the overview never reruns on map interaction
+        assert f'"{record_id}"' in document
+
+
+def test_map_is_kept_between_starts_and_redrawn_when_the_data_changes(app_env):
+    store = Store(app_env)
+    store.execute("DELETE FROM page_cache")
+    store.close()
+    first = map_document(open_page())
+    store = Store(app_env)
+    kept = store.rows("SELECT name, fingerprint FROM page_cache")
+    assert [name for name, _ in kept] == ["overview_map:nl:2000"]
+    # a later start reads it instead of drawing (a marked copy proves where it came from)
+    store.execute("UPDATE page_cache SET body = body || '<!-- kept -->'")
+    store.close()
+    st.cache_data.clear()     # as after a restart: nothing in memory
+    assert map_document(open_page()).endswith("<!-- kept -->")
+    # approving or changing public data bumps the data version: the map is drawn anew
+    store = Store(app_env)
+    store.execute("UPDATE records SET status = 'pending' WHERE id = (SELECT min(id) FROM records WHERE lat IS NOT NULL)")
+    store.bump_data_version()
+    store.close()
+    redrawn = map_document(open_page())
+    assert not redrawn.endswith("<!-- kept -->") and redrawn != first
 
 
 def test_lists_records_without_location_and_counts_per_provincie(app_env, reference):
@@ -80,4 +104,4 @@ def test_empty_database_says_what_to_do(app_env):
     store.close()
     at = open_page()
     assert any("python -m mapping build" in i.value for i in at.info)
-    assert not at.get("component_instance")
+    assert not at.get("iframe")

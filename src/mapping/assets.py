@@ -100,6 +100,17 @@ def ensure_static(target: Path | None = None) -> list[Path]:
     return copied
 
 
+_ensured = False
+
+
+def ensure_static_once() -> None:
+    """:func:`ensure_static` the first time in this process (the app calls it on every run)."""
+    global _ensured
+    if not _ensured:
+        ensure_static()
+        _ensured = True
+
+
 def all_urls() -> list[str]:
     """Every URL the maps reference (for tests and health checks)."""
     return [url(bundle.folder, name) for bundle in BUNDLES for name in bundle.files]

@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from mapping import config, ingest, regions
+from mapping import config, ingest, overview, regions
 from mapping.progress import ProgressFn, silent
 from mapping.records import KINDS
 from mapping.store import Store
@@ -120,6 +120,7 @@ def create_demo_database(path: str | os.PathLike, n_records: int, seed: int = 42
         store.set_meta("demo_records", str(n_records))
         store.set_meta("demo_seed", str(seed))
         store.set_meta("data_version", "1")
+        overview.prepare(store)
         store.checkpoint()
         timings["checkpoint"] = time.perf_counter() - clock
     except BaseException:

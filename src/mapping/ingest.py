@@ -18,7 +18,7 @@ from typing import Any
 
 import pandas as pd
 
-from mapping import config, regions
+from mapping import config, overview, regions
 from mapping.geocode import Geocoder
 from mapping.progress import ProgressFn, silent
 from mapping.records import FieldError, fold, new_id, theme_lookup, validate_record
@@ -233,6 +233,10 @@ def build(store: Store, data_dir: Path | None = None, *, progress: ProgressFn = 
     counts["assigned"] = reassign_regions(store, only_missing=not reference_changed)
     step += 1
     store.set_meta("reference_hash", reference_hash)
+    if include_dataset:
+        # the first page's national map, drawn now so that the dashboard's first start is quick
+        progress(step, steps, "overzichtskaart tekenen")
+        overview.prepare(store)
     store.set_meta("built_at", datetime.now().isoformat(timespec="seconds"))
     store.checkpoint()
     progress(steps, steps, "klaar")

@@ -66,10 +66,14 @@ from branca.element import MacroElement
 
 from mapping import assets
 from mapping.i18n import kind_label, t
-from mapping.records import KINDS, valid_url
+# The list and selection helpers live in folium-free mapping.listing (the first page imports no
+# folium); they are re-exported here because pages treat them as part of the map's data.
+from mapping.listing import (  # noqa: F401
+    LIST_LIMIT, MAX_POINTS, format_when, is_aggregated, list_frame, located, online_meetups, split_located,
+)
+from mapping.records import KINDS
 from folium.template import Template
 
-MAX_POINTS = 2_000            # above this many located records the map shows counts, not markers
 GRID_CELLS = 48               # grid fallback: at most GRID_CELLS x GRID_CELLS cells
 COORD_DECIMALS = 5            # ~1 m; more digits only add bytes
 NL_BOUNDS = (50.75, 3.36, 53.56, 7.23)   # min_lat, min_lon, max_lat, max_lon
@@ -465,26 +469,6 @@ class Legend(MacroElement):
 
 # -- building blocks --------------------------------------------------------------------------
 
-def located(records: pd.DataFrame) -> pd.DataFrame:
-    """Records that have a point (the others appear in lists only)."""
-    if records.empty or "lat" not in records:
-        return records.iloc[0:0]
-    lat = pd.to_numeric(records["lat"], errors="coerce")
-    lon = pd.to_numeric(records["lon"], errors="coerce")
-    return records[lat.notna() & lon.notna()]
-
-
-def split_located(records: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(records with a point, records without one)."""
-    with_point = located(records)
-    return with_point, records.drop(index=with_point.index)
-
-
-def is_aggregated(n_located: int, max_points: int = MAX_POINTS) -> bool:
-    """Whether a map of ``n_located`` points shows counts instead of markers."""
-    return n_located > max_points
-
-
 def count_level(flt) -> str:
     """The region level counts are shown at when markers are aggregated: wijken inside a gemeente
     or wijk, gemeenten otherwise."""
@@ -694,14 +678,17 @@ def explorer_map(records: pd.DataFrame, *, lang: str = "nl", outlines: MapOutlin
 
 
 def overview_map(records: pd.DataFrame, outlines: MapOutlines | dict, lang: str = "nl",
-                 *, region_counts: pd.DataFrame | None = None, max_points: int = MAX_POINTS) -> folium.Map:
+                 *, region_counts: pd.DataFrame | None = None, max_points: int = MAX_POINTS,
+                 n_located: int | None = None, n_records: int | None = None) -> folium.Map:
     """All records over provincie outlines, fitted to the Netherlands (the Overzicht page).
-    ``outlines`` is a :class:`MapOutlines` or a provincie FeatureCollection."""
+    ``outlines`` is a :class:`MapOutlines` or a provincie FeatureCollection; ``n_located`` and
+    ``n_records`` as in :func:`explorer_map` (for counts drawn from ``queries.map_data``)."""
     if isinstance(outlines, dict):
         outlines = MapOutlines(level="provincie", context=_compact_geojson(outlines))
     outlines = MapOutlines(level=outlines.level, context=outlines.context, bounds=NL_BOUNDS)
     return explorer_map(records, lang=lang, outlines=outlines, region_counts=region_counts,
-                        count_level_name="gemeente", max_points=max_points)
+                        count_level_name="gemeente", max_points=max_points, n_located=n_located,
+                        n_records=n_records)
 
 
 def selection_layer(lat: float, lon: float) -> folium.FeatureGroup:
@@ -774,73 +761,6 @@ def render_html(fmap: folium.Map) -> str:
 def payload_bytes(fmap: folium.Map) -> int:
     """Size of :func:`render_html` in bytes (UTF-8)."""
     return len(render_html(fmap).encode("utf-8"))
-
-
-# -- the list beside the map and the details panel (pure data for the page) --------------------
-
-LIST_LIMIT = 5_000   # rows sent to the browser table; downloads always hold the full selection
-
-
-def _timestamp(value: Any) -> pd.Timestamp | None:
-    if value is None or value is pd.NaT or (isinstance(value, float) and math.isnan(value)):
-        return None
-    stamp = pd.Timestamp(value)
-    return None if pd.isna(stamp) else stamp
-
-
-def format_when(starts_at: Any, ends_at: Any = None, all_day: Any = False, lang: str = "nl") -> str:
-    """A meet-up's date and time for people: '03-07-2025 10:00–11:30' (nl) or '2025-07-03 …' (en);
-    all-day events show the date only; '' without a start."""
-    start = _timestamp(starts_at)
-    if start is None:
-        return ""
-    end = _timestamp(ends_at)
-    day_format = "%d-%m-%Y" if lang == "nl" else "%Y-%m-%d"
-    if bool(all_day) and not (isinstance(all_day, float) and math.isnan(all_day)):
-        text = start.strftime(day_format)
-        if end is not None and end.date() != start.date():
-            text += " – " + end.strftime(day_format)
-        return text
-    text = start.strftime(f"{day_format} %H:%M")
-    if end is not None and end > start:
-        text += ("–" + end.strftime("%H:%M")) if end.date() == start.date() else (" – " + end.strftime(f"{day_format} %H:%M"))
-    return text
-
-
-def list_frame(records: pd.DataFrame, lang: str, theme_labels: dict[str, str],
-               region_names: dict[str, str], limit: int = LIST_LIMIT) -> pd.DataFrame:
-    """The sortable list of the selection: one row per record (index = record id) with name,
-    kind, themes, place, gemeente, date, website and whether it is on the map. Plain text only:
-    the page shows it with ``st.dataframe``, which never interprets HTML or Markdown."""
-    shown = records.head(limit)
-    on_map = shown["lat"].notna() & shown["lon"].notna() if len(shown) else pd.Series(dtype=bool)
-
-    def themes_text(value: Any) -> str:
-        if value is None or (isinstance(value, float) and math.isnan(value)):
-            return ""
-        return ", ".join(theme_labels.get(code, code) for code in list(value))
-
-    frame = pd.DataFrame({
-        "name": shown["name"].astype(str),
-        "kind": [kind_label(kind, lang) for kind in shown["kind"]],
-        "themes": [themes_text(value) for value in shown["themes"]],
-        "place": shown["place"].where(shown["place"].notna(), ""),
-        "gemeente": [region_names.get(code, "") if isinstance(code, str) else "" for code in shown["gemeente_code"]],
-        "when": [format_when(s, e, a, lang) for s, e, a in zip(shown["starts_at"], shown["ends_at"], shown["all_day"])],
-        "on_map": on_map.to_numpy(dtype=bool) if len(shown) else [],
-        # only http(s) links become clickable (never javascript: or data: from an old import)
-        "website": [url if isinstance(url, str) and valid_url(url) else None for url in shown["website"]],
-    })
-    frame.index = pd.Index(shown["id"].astype(str), name="id")
-    return frame
-
-
-def online_meetups(records: pd.DataFrame) -> pd.DataFrame:
-    """Online meet-ups of the selection (no point on the map), soonest first."""
-    if records.empty:
-        return records
-    online = records[(records["kind"] == "meetup") & records["online"].fillna(False).astype(bool)]
-    return online.sort_values(["starts_at", "name"], na_position="last")
 
 
 def default_tiles(environ: dict[str, str] | None = None) -> str:

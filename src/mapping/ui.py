@@ -13,6 +13,8 @@ import pandas as pd
 import streamlit as st
 
 from mapping import config, i18n, queries, regions
+from mapping import overview as overview_data
+from mapping.listing import MAX_POINTS
 from mapping.i18n import t
 from mapping.queries import Filter
 from mapping.store import DatabaseBusy, Store, StoreError
@@ -26,7 +28,7 @@ def _store_for(path: str) -> Store:
     from pathlib import Path
 
     exists = Path(path).exists()
-    store = Store(path)
+    store = Store(path, lazy_spatial=True)   # a reading page never needs spatial functions
     if not exists or store.get_meta("built_at") is None:
         bar = st.progress(0.0, text=t("app.building"))
 
@@ -137,7 +139,7 @@ def themes(store: Store) -> pd.DataFrame:
     return cached_themes(store, db_key(store))
 
 
-@st.cache_data(show_spinner=False, max_entries=256, ttl=3600)
+@st.cache_data(show_spinner=False, max_entries=16, ttl=3600)
 def cached_records(_store: Store, key: str, flt: Filter) -> pd.DataFrame:
     return queries.records(_store, flt)
 
@@ -153,6 +155,116 @@ def cached_counts(_store: Store, key: str, flt: Filter) -> dict[str, int]:
 
 def counts(store: Store, flt: Filter) -> dict[str, int]:
     return cached_counts(store, db_key(store), flt)
+
+
+@st.cache_data(show_spinner=False, max_entries=128, ttl=3600)
+def cached_map_data(_store: Store, key: str, flt: Filter, max_points: int, level: str) -> queries.MapData:
+    return queries.map_data(_store, flt, max_points=max_points, level=level)
+
+
+def map_data(store: Store, flt: Filter, max_points: int, level: str) -> queries.MapData:
+    """What a map of the selection draws: its points (a few thousand at most) or counts per region."""
+    return cached_map_data(store, db_key(store), flt, max_points, level)
+
+
+@st.cache_data(show_spinner=False, max_entries=128, ttl=3600)
+def cached_list(_store: Store, key: str, flt: Filter, limit: int) -> pd.DataFrame:
+    return queries.records(_store, flt, limit=limit)
+
+
+def list_records(store: Store, flt: Filter, limit: int) -> pd.DataFrame:
+    """The first ``limit`` records of the selection (kind, name order), for a table."""
+    return cached_list(store, db_key(store), flt, limit)
+
+
+@st.cache_data(show_spinner=False, max_entries=128, ttl=3600)
+def cached_online_meetups(_store: Store, key: str, flt: Filter) -> pd.DataFrame:
+    return queries.online_meetups(_store, flt)
+
+
+def online_meetups(store: Store, flt: Filter) -> pd.DataFrame:
+    return cached_online_meetups(store, db_key(store), flt)
+
+
+@st.cache_data(show_spinner=False, max_entries=128, ttl=3600)
+def cached_dated_meetups(_store: Store, key: str, flt: Filter) -> int:
+    return queries.dated_meetups(_store, flt)
+
+
+def dated_meetups(store: Store, flt: Filter) -> int:
+    return cached_dated_meetups(store, db_key(store), flt)
+
+
+@st.cache_data(show_spinner=False, max_entries=1024, ttl=3600)
+def cached_in_selection(_store: Store, key: str, flt: Filter, record_id: str) -> bool:
+    return queries.in_selection(_store, flt, record_id)
+
+
+def in_selection(store: Store, flt: Filter, record_id: str | None) -> bool:
+    """Whether the record is part of the selection (a selected record must stay visible)."""
+    return bool(record_id) and cached_in_selection(store, db_key(store), flt, str(record_id))
+
+
+@st.cache_data(show_spinner=False, max_entries=8, ttl=600)
+def cached_download(_store: Store, key: str, flt: Filter, file_format: str, lang: str) -> bytes:
+    from mapping import exports
+
+    frame = queries.export_records(_store, flt)
+    if file_format == "csv":
+        return exports.to_csv(frame)
+    if file_format == "geojson":
+        return exports.to_geojson(frame)
+    if file_format == "ics":
+        return exports.to_ics(frame, lang)
+    raise ValueError(f"unknown download format {file_format!r}")
+
+
+def download(store: Store, flt: Filter, file_format: str, lang: str):
+    """A callable for ``st.download_button``: the file of the whole selection is made when the
+    visitor asks for it (large selections take seconds), not on every filter change."""
+    key = db_key(store)
+    return lambda: cached_download(store, key, flt, file_format, lang)
+
+
+# cache_resource, not cache_data: every visitor's first page reads it, and unpickling its frames
+# (what cache_data does on each read) took longer than the rest of the page. Read-only use only.
+@st.cache_resource(show_spinner=False, max_entries=4)
+def cached_overview(_store: Store, key: str, max_points: int) -> overview_data.Overview:
+    return overview_data.overview(_store, max_points=max_points)
+
+
+def overview(store: Store, max_points: int) -> overview_data.Overview:
+    """The Overzicht page's data (a bounded amount at any database size; do not modify it)."""
+    return cached_overview(store, db_key(store), max_points)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def cached_overview_map(_store: Store, key: str, max_points: int, lang: str) -> str:
+    return overview_data.map_html(_store, cached_overview(_store, key, max_points), lang)
+
+
+def overview_map_html(store: Store, max_points: int, lang: str) -> str:
+    return cached_overview_map(store, db_key(store), max_points, lang)
+
+
+def warm_up(languages: tuple[str, ...] = ("nl",)) -> Store | None:
+    """Open an existing database and fill the first page's caches (once, at server start, outside
+    any session: see :mod:`mapping.startup`); returns the store. A missing database is left for
+    the first visitor, who sees it being built with progress."""
+    from pathlib import Path
+
+    from mapping import assets
+
+    assets.ensure_static_once()
+    path = config.db_path()
+    if not Path(path).exists():
+        return None
+    store = _store_for(str(path))
+    queries.is_synthetic(store)
+    themes(store)
+    for lang in languages:
+        overview_map_html(store, MAX_POINTS, lang)
+    return store
 
 
 def region_name(store: Store, code: str | None) -> str:

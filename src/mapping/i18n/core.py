@@ -37,6 +37,10 @@ STRINGS = {
     },
     "overview.without_location": {"nl": "Zonder locatie op de kaart", "en": "Without a location on the map"},
     "overview.per_provincie": {"nl": "Per provincie", "en": "Per province"},
+    "overview.without_location_more": {
+        "nl": "De eerste {shown} van {total}; de pagina Kaart toont ze allemaal, met filters en downloads.",
+        "en": "The first {shown} of {total}; the Map page shows them all, with filters and downloads.",
+    },
     "overview.empty": {
         "nl": "Er zijn nog geen goedgekeurde records. Bouw de database met `python -m mapping build`.",
         "en": "There are no approved records yet. Build the database with `python -m mapping build`.",

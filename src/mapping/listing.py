@@ -1,0 +1,104 @@
+"""The selection as pages list it, without any map library: which records have a point, the
+sortable list beside a map, meet-up dates for people, online meet-ups.
+
+Folium-free on purpose: the Overzicht page (the dashboard's first page) lists records but draws
+its map from a cached HTML document, so it never has to import folium. :mod:`mapping.maps`
+re-exports these names.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import pandas as pd
+
+from mapping.i18n import kind_label
+from mapping.records import valid_url
+
+MAX_POINTS = 2_000   # above this many located records a map shows counts, not markers
+
+
+def located(records: pd.DataFrame) -> pd.DataFrame:
+    """Records that have a point (the others appear in lists only)."""
+    if records.empty or "lat" not in records:
+        return records.iloc[0:0]
+    lat = pd.to_numeric(records["lat"], errors="coerce")
+    lon = pd.to_numeric(records["lon"], errors="coerce")
+    return records[lat.notna() & lon.notna()]
+
+
+def split_located(records: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(records with a point, records without one)."""
+    with_point = located(records)
+    return with_point, records.drop(index=with_point.index)
+
+
+def is_aggregated(n_located: int, max_points: int = MAX_POINTS) -> bool:
+    """Whether a map of ``n_located`` points shows counts instead of markers."""
+    return n_located > max_points
+
+
+LIST_LIMIT = 5_000   # rows sent to the browser table; downloads always hold the full selection
+
+
+def _timestamp(value: Any) -> pd.Timestamp | None:
+    if value is None or value is pd.NaT or (isinstance(value, float) and math.isnan(value)):
+        return None
+    stamp = pd.Timestamp(value)
+    return None if pd.isna(stamp) else stamp
+
+
+def format_when(starts_at: Any, ends_at: Any = None, all_day: Any = False, lang: str = "nl") -> str:
+    """A meet-up's date and time for people: '03-07-2025 10:00–11:30' (nl) or '2025-07-03 …' (en);
+    all-day events show the date only; '' without a start."""
+    start = _timestamp(starts_at)
+    if start is None:
+        return ""
+    end = _timestamp(ends_at)
+    day_format = "%d-%m-%Y" if lang == "nl" else "%Y-%m-%d"
+    if bool(all_day) and not (isinstance(all_day, float) and math.isnan(all_day)):
+        text = start.strftime(day_format)
+        if end is not None and end.date() != start.date():
+            text += " – " + end.strftime(day_format)
+        return text
+    text = start.strftime(f"{day_format} %H:%M")
+    if end is not None and end > start:
+        text += ("–" + end.strftime("%H:%M")) if end.date() == start.date() else (" – " + end.strftime(f"{day_format} %H:%M"))
+    return text
+
+
+def list_frame(records: pd.DataFrame, lang: str, theme_labels: dict[str, str],
+               region_names: dict[str, str], limit: int = LIST_LIMIT) -> pd.DataFrame:
+    """The sortable list of the selection: one row per record (index = record id) with name,
+    kind, themes, place, gemeente, date, website and whether it is on the map. Plain text only:
+    the page shows it with ``st.dataframe``, which never interprets HTML or Markdown."""
+    shown = records.head(limit)
+    on_map = shown["lat"].notna() & shown["lon"].notna() if len(shown) else pd.Series(dtype=bool)
+
+    def themes_text(value: Any) -> str:
+        if value is None or (isinstance(value, float) and math.isnan(value)):
+            return ""
+        return ", ".join(theme_labels.get(code, code) for code in list(value))
+
+    frame = pd.DataFrame({
+        "name": shown["name"].astype(str),
+        "kind": [kind_label(kind, lang) for kind in shown["kind"]],
+        "themes": [themes_text(value) for value in shown["themes"]],
+        "place": shown["place"].where(shown["place"].notna(), ""),
+        "gemeente": [region_names.get(code, "") if isinstance(code, str) else "" for code in shown["gemeente_code"]],
+        "when": [format_when(s, e, a, lang) for s, e, a in zip(shown["starts_at"], shown["ends_at"], shown["all_day"])],
+        "on_map": on_map.to_numpy(dtype=bool) if len(shown) else [],
+        # only http(s) links become clickable (never javascript: or data: from an old import)
+        "website": [url if isinstance(url, str) and valid_url(url) else None for url in shown["website"]],
+    })
+    frame.index = pd.Index(shown["id"].astype(str), name="id")
+    return frame
+
+
+def online_meetups(records: pd.DataFrame) -> pd.DataFrame:
+    """Online meet-ups of the selection (no point on the map), soonest first."""
+    if records.empty:
+        return records
+    online = records[(records["kind"] == "meetup") & records["online"].fillna(False).astype(bool)]
+    return online.sort_values(["starts_at", "name"], na_position="last")
