@@ -56,19 +56,6 @@ def _outlines(_store: Store, key: str, flt: Filter) -> maps.MapOutlines:
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def _region_counts(_store: Store, key: str, flt: Filter, level: str) -> pd.DataFrame:
-    return queries.region_counts(_store, flt, level)
-
-
-@st.cache_data(show_spinner=False, max_entries=32)
-def _downloads(_store: Store, key: str, flt: Filter, lang: str) -> tuple[bytes, bytes, bytes | None, int]:
-    frame = queries.export_records(_store, flt)
-    events = exports.ics_events(frame)
-    ics = exports.to_ics(frame, lang) if len(events) else None
-    return exports.to_csv(frame), exports.to_geojson(frame), ics, len(frame)
-
-
-@st.cache_data(show_spinner=False, max_entries=64)
 def _links(_store: Store, key: str, flt: Filter) -> pd.DataFrame:
     return queries.links_for(_store, flt)
 
@@ -124,19 +111,25 @@ if embed and locked is not None and not locked.is_empty():
         parts.append(f"“{locked.search}”")
     st.caption(t("map.embed.locked", lang, what=", ".join(p for p in parts if p)))
 
-selection = ui.filtered_records(store, flt)
+# Never the whole selection: counts, the map's data (points or counts per region), the first rows
+# for the table; downloads are made when asked for. That keeps 100k+ records fluid.
 counts = ui.counts(store, flt)
 totals = ui.counts(store, Filter())
-ids = set(selection["id"])
+n_selected = sum(counts.values())
+
+
+def in_view(record_id: str | None) -> bool:
+    return ui.in_selection(store, flt, record_id)
+
 
 # The selected record: from the link once, then from clicks and rows; dropped when filtered out.
 url_id = st.session_state.pop("kaart_url_id", "")
 if url_id:
-    if url_id in ids:
+    if in_view(url_id):
         st.session_state[SELECTED] = url_id
     else:
         st.warning(t("map.notice.bad_id", lang, value=url_id[:80]))
-if st.session_state.get(SELECTED) not in ids:
+if not in_view(st.session_state.get(SELECTED)):
     st.session_state.pop(SELECTED, None)
 selected = st.session_state.get(SELECTED)
 
@@ -146,18 +139,19 @@ for column, kind in zip(metric_columns, queries.KINDS):
     column.metric(kind_label(kind, lang, plural=True), t("map.count_of", lang, shown=counts[kind], total=totals[kind]),
                   help=t("map.count_help", lang))
 
-if selection.empty:
+if n_selected == 0:
     st.warning(t("map.empty", lang))
 
-points, without_point = maps.split_located(selection)
 max_points = maps.MAX_POINTS
-aggregated = maps.is_aggregated(len(points), max_points)
 level = maps.count_level(flt)
-region_counts = _region_counts(store, key, flt, level) if aggregated else None
+data = ui.map_data(store, flt, max_points, level)
+points = data.points
+aggregated = data.aggregated
 outlines = _outlines(store, key, replace(Filter(), provincie=flt.provincie, gemeente=flt.gemeente, wijk=flt.wijk,
                                          zorgkantoorregio=flt.zorgkantoorregio))
-fmap = maps.explorer_map(selection, lang=lang, outlines=outlines, region_counts=region_counts,
-                         count_level_name=level, tiles=tiles, max_points=max_points)
+fmap = maps.explorer_map(points, lang=lang, outlines=outlines, region_counts=data.region_counts,
+                         count_level_name=level, tiles=tiles, max_points=max_points, n_located=data.n_located,
+                         n_records=data.n_records)
 if not aggregated:
     # Links between the records as a switchable layer ("Verbindingen" in the layer control).
     links = _links(store, key, flt)
@@ -179,8 +173,8 @@ with map_column:
     if aggregated:
         st.info(t("map.aggregated", lang, max=f"{max_points:,}".replace(",", "."),
                   level=t(f"map.level.{level}", lang)))
-    if len(without_point):
-        st.caption(t("map.not_on_map", lang, count=len(without_point)))
+    if data.n_records > data.n_located:
+        st.caption(t("map.not_on_map", lang, count=data.n_records - data.n_located))
     if not embed:
         st.caption(t("map.share", lang))
 
@@ -188,7 +182,7 @@ clicked = (result or {}).get("last_object_clicked_tooltip")
 if clicked and clicked != st.session_state.get(LAST_CLICK):
     st.session_state[LAST_CLICK] = clicked
     record_id = maps.clicked_record_id(clicked)
-    if record_id in ids and record_id != selected:
+    if record_id and record_id != selected and in_view(record_id):
         st.session_state[SELECTED] = record_id
         st.rerun()
 
@@ -251,7 +245,7 @@ def render_details(record_id: str) -> None:
             label = f"**{md(link['other_name'])}** ({md(kind)}) {md(relation)} {md('→')} {md(detail['name'])}"
         else:
             label = f"{md(relation)} {md('→')} **{md(link['other_name'])}** ({md(kind)})"
-        if link["other_id"] in ids:
+        if in_view(link["other_id"]):
             # a link-styled button: choosing it opens the connected record here and on the map
             st.button(label, key=f"kaart_show_{link['id']}_{link['other_id']}", type="tertiary",
                       help=t("map.details.show_linked_help", lang), on_click=select, args=(link["other_id"],))
@@ -276,9 +270,10 @@ st.subheader(t("map.table.heading", lang))
 theme_table = ui.themes(store)
 theme_labels = dict(zip(theme_table["code"], theme_table["label_nl" if lang == "nl" else "label_en"]))
 region_table = ui.region_table(store)
-table = maps.list_frame(selection, lang, theme_labels, dict(zip(region_table["code"], region_table["name"])))
-if len(selection) > len(table):
-    st.caption(t("map.table.truncated", lang, shown=len(table), total=len(selection)))
+table = maps.list_frame(ui.list_records(store, flt, maps.LIST_LIMIT), lang, theme_labels,
+                       dict(zip(region_table["code"], region_table["name"])))
+if n_selected > len(table):
+    st.caption(t("map.table.truncated", lang, shown=len(table), total=n_selected))
 st.caption(t("map.table.help", lang))
 table_key = f"kaart_table_{abs(hash(flt)) % 10**8}_{lang}"
 event = st.dataframe(
@@ -304,7 +299,7 @@ if rows != st.session_state.get(LAST_ROWS, ()):
             st.session_state[SELECTED] = chosen
             st.rerun()
 
-online = maps.online_meetups(selection)
+online = ui.online_meetups(store, flt)
 if len(online):
     st.subheader(t("map.online.heading", lang))
     st.caption(t("map.online.help", lang))
@@ -322,20 +317,19 @@ if len(online):
         },
     )
 
-# Downloads of exactly this selection.
-csv_bytes, geojson_bytes, ics_bytes, n_export = _downloads(store, key, flt, lang)
+# Downloads of exactly this selection, made when asked for.
 st.subheader(t("map.downloads.heading", lang))
-st.caption(t("map.downloads.help", lang, count=n_export))
+st.caption(t("map.downloads.help", lang, count=n_selected))
 name_parts = [flt.region_code or "", *flt.themes[:2], *flt.kinds[:2]]
 d1, d2, d3 = st.columns(3)
-d1.download_button(t("map.download.csv", lang), csv_bytes, file_name=exports.file_name("zorgzame-buurten", "csv", name_parts),
+d1.download_button(t("map.download.csv", lang), ui.download(store, flt, "csv", lang), file_name=exports.file_name("zorgzame-buurten", "csv", name_parts),
                    mime="text/csv", help=t("map.download.csv_help", lang), key="kaart_dl_csv", on_click="ignore")
-d2.download_button(t("map.download.geojson", lang), geojson_bytes,
+d2.download_button(t("map.download.geojson", lang), ui.download(store, flt, "geojson", lang),
                    file_name=exports.file_name("zorgzame-buurten", "geojson", name_parts),
                    mime="application/geo+json", help=t("map.download.geojson_help", lang), key="kaart_dl_geojson",
                    on_click="ignore")
-if ics_bytes:
-    d3.download_button(t("map.download.ics", lang), ics_bytes,
+if ui.dated_meetups(store, flt):
+    d3.download_button(t("map.download.ics", lang), ui.download(store, flt, "ics", lang),
                        file_name=exports.file_name("zorgzame-buurten-bijeenkomsten", "ics", name_parts),
                        mime="text/calendar", help=t("map.download.ics_help", lang), key="kaart_dl_ics",
                        on_click="ignore")
