@@ -15,7 +15,7 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from mapping import gapmap, gaps, needs, queries, regions, ui
+from mapping import gapmap, gaps, listing, needs, queries, regions, ui
 from mapping.i18n import kind_label, relation_label, t
 from mapping.queries import Filter
 
@@ -240,8 +240,11 @@ def render_area(code: str) -> None:
         st.caption(t("gaps.area.coverage", lang, pc4=gapmap.fmt(row.get("inwoners_2021_pc4"), lang),
                      wijk=gapmap.fmt(row.get("inwoners"), lang), verdict=verdict))
     flt = Filter(**{view.level: code}, themes=view.themes)
-    records = ui.filtered_records(store, flt)
+    records = ui.list_records(store, flt, listing.LIST_LIMIT)   # an area can hold tens of thousands
+    n_records = sum(ui.counts(store, flt).values())
     st.markdown("**" + t("gaps.area.records", lang) + "**")
+    if n_records > len(records):
+        st.caption(t("gaps.area.records_truncated", lang, shown=len(records), total=n_records))
     if records.empty:
         st.info(t("gaps.area.no_records", lang, themes=t("gaps.area.with_themes", lang) if view.themes else ""))
     else:

@@ -144,3 +144,13 @@ def test_english_page_per_level(app_env, level):
     assert at.title[0].value == "Gaps (witte vlekken)"
     assert widget(at, "selectbox", "wv_need").format_func("aandeel_75plus") == "Share aged 75+"
     assert len(ranked(at)) == (3 if level == "gemeente" else 31)
+
+
+def test_area_with_more_records_than_the_list_holds_says_so(app_env, monkeypatch):
+    """An area can hold tens of thousands of records: the summary lists the first ones and says
+    how many there are (the Kaart page has them all)."""
+    from mapping import listing
+
+    monkeypatch.setattr(listing, "LIST_LIMIT", 1)
+    at = run_page(app_env, {"zkr": "ZK20", "gebied": "WK059903"})
+    assert any("De eerste 1 van" in caption.value for caption in at.caption)

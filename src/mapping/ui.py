@@ -139,15 +139,6 @@ def themes(store: Store) -> pd.DataFrame:
     return cached_themes(store, db_key(store))
 
 
-@st.cache_data(show_spinner=False, max_entries=16, ttl=3600)
-def cached_records(_store: Store, key: str, flt: Filter) -> pd.DataFrame:
-    return queries.records(_store, flt)
-
-
-def filtered_records(store: Store, flt: Filter) -> pd.DataFrame:
-    return cached_records(store, db_key(store), flt)
-
-
 @st.cache_data(show_spinner=False, max_entries=256, ttl=3600)
 def cached_counts(_store: Store, key: str, flt: Filter) -> dict[str, int]:
     return queries.counts_by_kind(_store, flt)

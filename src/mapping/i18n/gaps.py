@@ -122,6 +122,10 @@ STRINGS = {
     "gaps.area.gemeente": {"nl": "Gemeente", "en": "Municipality"},
     "gaps.area.score": {"nl": "Witte-vlekscore: {score}", "en": "Gap score: {score}"},
     "gaps.area.figures": {"nl": "Cijfers", "en": "Figures"},
+    "gaps.area.records_truncated": {
+        "nl": "De eerste {shown} van {total} records; de pagina Kaart toont ze allemaal, met downloads.",
+        "en": "The first {shown} of {total} records; the Map page shows them all, with downloads.",
+    },
     "gaps.area.records": {"nl": "Initiatieven, zorgaanbieders en bijeenkomsten in dit gebied",
                           "en": "Initiatives, care providers and meet-ups in this area"},
     "gaps.area.no_records": {"nl": "Niets geregistreerd in dit gebied{themes}. Dit is een witte vlek op de kaart — "
