@@ -67,6 +67,7 @@ def warm_up(*, rest_delay: float | None = None) -> dict[str, float]:
     _streamlit_first_use()
     store = ui.warm_up()
     step("first_page")
+    LOG.info("warm-up: first page ready (seconds per step: %s)", steps)
     if rest_delay is None or store is None:
         return steps
     time.sleep(rest_delay)
@@ -77,6 +78,7 @@ def warm_up(*, rest_delay: float | None = None) -> dict[str, float]:
     from mapping import maps  # noqa: F401
     store.ensure_spatial()
     step("other_pages")
+    LOG.info("warm-up: other pages ready in %.1f s", steps["other_pages"])
     return steps
 
 
@@ -107,7 +109,7 @@ def _run() -> None:
     for name in QUIET_LOGGERS:
         logging.getLogger(name).addFilter(quiet)
     try:
-        LOG.info("warm-up done (seconds per step: %s)", warm_up(rest_delay=REST_DELAY))
+        warm_up(rest_delay=REST_DELAY)
     except Exception:  # the first visitor simply pays the cost instead
         LOG.warning("warm-up failed; the first page will load the slow way", exc_info=True)
     finally:
