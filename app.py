@@ -11,17 +11,19 @@ from pathlib import Path
 import streamlit as st
 
 PAGES_DIR = Path(__file__).parent / "pages"
+# Icons are Material symbols (Streamlit ships the font): they render everywhere, also where no emoji
+# font is installed, and checking them is cheaper than checking emoji.
 # url_path equals the file name: right after a server start Streamlit resolves a deep link against
 # the pages/ folder before app.py has run, and a differing name would show "Page not found".
 PAGE_SPECS = [
-    ("overzicht.py", "nav.overview", "🏠", "overzicht", True),
-    ("kaart.py", "nav.map", "🗺️", "kaart", False),
-    ("verbindingen.py", "nav.network", "🔗", "verbindingen", False),
-    ("witte_vlekken.py", "nav.gaps", "🧭", "witte_vlekken", False),
-    ("aanmelden.py", "nav.submit", "✍️", "aanmelden", False),
-    ("mijn_aanmelding.py", "nav.status", "🔑", "mijn_aanmelding", False),
-    ("moderatie.py", "nav.moderation", "🛡️", "moderatie", False),
-    ("privacy.py", "nav.privacy", "🔒", "privacy", False),
+    ("overzicht.py", "nav.overview", ":material/home:", "overzicht", True),
+    ("kaart.py", "nav.map", ":material/map:", "kaart", False),
+    ("verbindingen.py", "nav.network", ":material/hub:", "verbindingen", False),
+    ("witte_vlekken.py", "nav.gaps", ":material/explore:", "witte_vlekken", False),
+    ("aanmelden.py", "nav.submit", ":material/edit_note:", "aanmelden", False),
+    ("mijn_aanmelding.py", "nav.status", ":material/key:", "mijn_aanmelding", False),
+    ("moderatie.py", "nav.moderation", ":material/shield:", "moderatie", False),
+    ("privacy.py", "nav.privacy", ":material/lock:", "privacy", False),
 ]
 
 
@@ -30,7 +32,7 @@ def main() -> None:
     from mapping import ui
     from mapping.i18n import t
 
-    st.set_page_config(page_title="Zorgzame Buurten Kaart", page_icon="🏘️", layout="wide")
+    st.set_page_config(page_title="Zorgzame Buurten Kaart", page_icon=":material/holiday_village:", layout="wide")
 
     try:
         from mapping import assets

@@ -34,7 +34,7 @@ columns[-1].metric(t("overview.total", lang), data.total)
 st.iframe(ui.overview_map_html(store, listing.MAX_POINTS, lang), height=520)
 st.caption(t("overview.map_caption", lang) + " " + t("overview.map_hint", lang))
 try:
-    st.page_link("pages/kaart.py", label=t("overview.open_map", lang), icon="🗺️")
+    st.page_link("pages/kaart.py", label=t("overview.open_map", lang), icon=":material/map:")
 except Exception:  # run standalone (tests, a single page): there is no page to link to
     pass
 

@@ -112,7 +112,7 @@ def is_embed() -> bool:
 
 def demo_banner(store: Store, lang: str) -> None:
     if queries.is_synthetic(store):
-        st.warning(t("app.demo_banner", lang), icon="⚠️")
+        st.warning(t("app.demo_banner", lang), icon=":material/warning:")
 
 
 def attribution(lang: str) -> None:
