@@ -614,9 +614,9 @@ def render_report(results: list[SizeResult], real_first_page: dict[str, Timing] 
         add(f"| {name} | " + " | ".join(timings.get(k, Timing()).text(2)
                                        for k in ("health", "served", "first_content", "complete")) + " |")
     add("")
-    add("Measured in headless Chromium (Debian's), started before the clock; requests leaving 127.0.0.1 are "
-        "aborted, as offline. \"Page complete\": the Overzicht page's script has finished and its map is on "
-        "the page. The floor is an app with the dashboard's navigation (8 pages, a language choice) whose page "
+    add("Measured in headless Chromium (Debian's), started before the clock; every host but 127.0.0.1 "
+        "fails to resolve, as offline. \"Page complete\": the Overzicht page's script has finished, its map is on "
+        "the page and no element is still a loading placeholder. The floor is an app with the dashboard's navigation (8 pages, a language choice) whose page "
         "holds a title and an iframe and reads no data: what Streamlit itself and the browser take on this "
         "machine, which no page can beat.")
     add("")
