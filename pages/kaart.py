@@ -16,6 +16,7 @@ from streamlit_folium import st_folium
 
 from mapping import exports, linkmap, maps, queries, records, ui
 from mapping.i18n import kind_label, precision_label, relation_label, t
+from mapping.listing import md_escape as md   # user text in Markdown: shown literally
 from mapping.queries import Filter
 from mapping.store import Store
 
@@ -24,7 +25,6 @@ LAST_CLICK = "kaart_last_click"
 LAST_ROWS = "kaart_last_rows"
 URL_CHECKED = "kaart_url_checked"
 KNOWN_PARAMS = set(queries.PARAM_NAMES) | {"id", "lang", "embed"}
-MARKDOWN_SPECIAL = set("\\`*_{}[]()#+-.!|<>~&$:")
 # Links in the details panel are link-styled buttons; their text reads left-aligned like a list.
 DETAILS_CSS = """
 <style>
@@ -39,13 +39,6 @@ EMBED_CSS = """
 .block-container { padding-top: 0.5rem !important; }
 </style>
 """
-
-
-def md(text) -> str:
-    """User text for st.markdown: raw HTML is never rendered by Streamlit without
-    unsafe_allow_html; backslashes keep Markdown syntax literal."""
-    value = "" if text is None else str(text).replace("\n", " ")
-    return "".join("\\" + ch if ch in MARKDOWN_SPECIAL else ch for ch in value)
 
 
 # -- cached reads (keyed on the data version and the filter value) -----------------------------

@@ -38,36 +38,28 @@ try:
 except Exception:  # run standalone (tests, a single page): there is no page to link to
     pass
 
-left, right = st.columns(2, gap="large")
-with left:
-    st.subheader(t("overview.per_provincie", lang))
-    per_provincie = data.per_provincie
-    table = pd.DataFrame({
-        t("level.provincie", lang): per_provincie["provincie"].where(per_provincie["provincie"].notna(),
-                                                                     t("overview.unknown_provincie", lang)),
-        **{kind_label(kind, lang, plural=True): per_provincie[f"n_{kind}"].astype(int) for kind in queries.KINDS},
-        t("overview.total", lang): per_provincie["n"].astype(int),
-    })
-    st.dataframe(table, hide_index=True)
+# Static Markdown tables, not st.dataframe: the interactive grid makes every first visitor's
+# browser load ~1.2 MB more JavaScript (half a second here); the Kaart page has the full list.
+st.subheader(t("overview.per_provincie", lang))
+per_provincie = data.per_provincie
+st.markdown(listing.markdown_table(pd.DataFrame({
+    t("level.provincie", lang): per_provincie["provincie"].where(per_provincie["provincie"].notna(),
+                                                                 t("overview.unknown_provincie", lang)),
+    **{kind_label(kind, lang, plural=True): per_provincie[f"n_{kind}"].astype(int) for kind in queries.KINDS},
+    t("overview.total", lang): per_provincie["n"].astype(int),
+})))
 
-with right:
-    st.subheader(t("overview.without_location", lang))
-    if data.n_without_location == 0:
-        st.caption(t("overview.all_located", lang))
-    else:
-        theme_table = ui.themes(store)
-        theme_labels = dict(zip(theme_table["code"], theme_table["label_nl" if lang == "nl" else "label_en"]))
-        listed = listing.list_frame(data.without_location, lang, theme_labels, {})
-        st.dataframe(
-            listed[["name", "kind", "themes", "when"]], hide_index=True,
-            column_config={
-                "name": st.column_config.TextColumn(t("common.name", lang), width="large"),
-                "kind": st.column_config.TextColumn(t("common.kind", lang)),
-                "themes": st.column_config.TextColumn(t("common.themes", lang)),
-                "when": st.column_config.TextColumn(t("map.col.when", lang)),
-            },
-        )
-        if data.n_without_location > len(listed):
-            st.caption(t("overview.without_location_more", lang, shown=len(listed), total=data.n_without_location))
+st.subheader(t("overview.without_location", lang))
+if data.n_without_location == 0:
+    st.caption(t("overview.all_located", lang))
+else:
+    theme_table = ui.themes(store)
+    theme_labels = dict(zip(theme_table["code"], theme_table["label_nl" if lang == "nl" else "label_en"]))
+    listed = listing.list_frame(data.without_location, lang, theme_labels, {})
+    st.markdown(listing.markdown_table(listed[["name", "kind", "themes", "when"]].rename(columns={
+        "name": t("common.name", lang), "kind": t("common.kind", lang), "themes": t("common.themes", lang),
+        "when": t("map.col.when", lang)})))
+    if data.n_without_location > len(listed):
+        st.caption(t("overview.without_location_more", lang, shown=len(listed), total=data.n_without_location))
 
 ui.attribution(lang)

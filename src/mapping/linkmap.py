@@ -66,14 +66,7 @@ def escape(text: Any) -> str:
             .replace("\\", "&#92;"))
 
 
-MARKDOWN_SPECIAL = set("\\`*_{}[]()#+-.!|<>~&$:")
-
-
-def md_escape(text: Any) -> str:
-    """User text for Streamlit Markdown (st.markdown, help tooltips): Streamlit already shows raw
-    HTML as text; backslashes keep Markdown syntax (links, emphasis, headings, $math$) literal."""
-    value = "" if text is None or (isinstance(text, float) and math.isnan(text)) else str(text)
-    return "".join("\\" + ch if ch in MARKDOWN_SPECIAL else ch for ch in value.replace("\n", " "))
+from mapping.listing import MARKDOWN_SPECIAL, md_escape  # noqa: E402,F401  (pages use linkmap.md_escape)
 
 
 def _truthy(value: Any, default: bool = True) -> bool:

@@ -17,6 +17,25 @@ from mapping.i18n import kind_label
 from mapping.records import valid_url
 
 MAX_POINTS = 2_000   # above this many located records a map shows counts, not markers
+MARKDOWN_SPECIAL = set("\\`*_{}[]()#+-.!|<>~&$:")
+
+
+def md_escape(text: Any) -> str:
+    """User text for Streamlit Markdown (st.markdown, tables, help tooltips): Streamlit already
+    shows raw HTML as text; backslashes keep Markdown syntax (links, emphasis, headings, table
+    cells, $math$) literal, and a line break becomes a space."""
+    value = "" if text is None or (isinstance(text, float) and math.isnan(text)) else str(text)
+    return "".join("\\" + ch if ch in MARKDOWN_SPECIAL else ch for ch in value.replace("\n", " "))
+
+
+def markdown_table(frame: pd.DataFrame) -> str:
+    """``frame`` as a Markdown table, every header and cell escaped. For short static tables:
+    unlike ``st.dataframe`` it needs none of the browser code for interactive grids (~1.2 MB of
+    JavaScript), which is what keeps the first page quick."""
+    lines = ["| " + " | ".join(md_escape(column) for column in frame.columns) + " |",
+             "|" + "---|" * len(frame.columns)]
+    lines += ["| " + " | ".join(md_escape(value) for value in row) + " |" for row in frame.itertuples(index=False)]
+    return "\n".join(lines)
 
 
 def located(records: pd.DataFrame) -> pd.DataFrame:

@@ -26,7 +26,7 @@ from mapping.listing import MAX_POINTS
 from mapping.queries import Filter, MapData
 from mapping.store import Store
 
-LIST_LIMIT = 200       # records without a location listed on the page; the Kaart page has them all
+LIST_LIMIT = 50        # records without a location listed on the page; the Kaart page has them all
 
 
 @dataclass(frozen=True)
