@@ -11,8 +11,9 @@ from pathlib import Path
 import streamlit as st
 
 PAGES_DIR = Path(__file__).parent / "pages"
-# Icons are Material symbols (Streamlit ships the font): they render everywhere, also where no emoji
-# font is installed, and checking them is cheaper than checking emoji.
+# Page icons are Material symbols (Streamlit ships the font): they render everywhere, also where no
+# emoji font is installed. The browser tab icon stays an emoji: a Material one is fetched from Google
+# Fonts, and the dashboard must not need anything from outside.
 # url_path equals the file name: right after a server start Streamlit resolves a deep link against
 # the pages/ folder before app.py has run, and a differing name would show "Page not found".
 PAGE_SPECS = [
@@ -32,7 +33,7 @@ def main() -> None:
     from mapping import ui
     from mapping.i18n import t
 
-    st.set_page_config(page_title="Zorgzame Buurten Kaart", page_icon=":material/holiday_village:", layout="wide")
+    st.set_page_config(page_title="Zorgzame Buurten Kaart", page_icon="🏘️", layout="wide")
 
     try:
         from mapping import assets

@@ -61,7 +61,7 @@ dashboard's navigation (8 pages in the sidebar, a language choice) and a page wi
 iframe, no data and no libraries. No app built on this Streamlit can be ready sooner."""
 import streamlit as st
 
-st.set_page_config(page_title="Vloer", page_icon=":material/holiday_village:", layout="wide")
+st.set_page_config(page_title="Vloer", page_icon="🏘️", layout="wide")
 names = ["overzicht", "kaart", "verbindingen", "witte_vlekken", "aanmelden", "mijn_aanmelding", "moderatie", "privacy"]
 pages = [st.Page(f"pages/{name}.py", title=name, icon=":material/map:", default=(name == "overzicht")) for name in names]
 navigation = st.navigation(pages, position="sidebar")

@@ -61,6 +61,8 @@ def warm_up(*, rest_delay: float | None = None) -> dict[str, float]:
     import pandas  # noqa: F401  (every query result)
     import pyarrow  # noqa: F401  (how Streamlit sends tables)
     from mapping import listing, ui  # noqa: F401
+    with contextlib.suppress(ImportError):   # the tab icon is checked against Streamlit's emoji list
+        import streamlit.emojis  # noqa: F401
     step("imports")
     _streamlit_first_use()
     store = ui.warm_up()
