@@ -10,7 +10,7 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from mapping import linkmap, maps, network, queries, ui
+from mapping import linkmap, listing, maps, network, queries, ui
 from mapping.i18n import t
 from mapping.queries import Filter
 
@@ -102,7 +102,7 @@ cols[1].metric(t("network.metric.links", lang), summary["links"],
                help=t("network.metric.links_help", lang, inside=summary["links_inside"]))
 cols[2].metric(t("network.metric.clusters", lang), summary["clusters"], help=t("network.metric.clusters_help", lang))
 cols[3].metric(t("network.metric.largest", lang), summary["largest_cluster"],
-               help=linkmap.md_escape(summary["largest_cluster_label"]) or None)
+               help=listing.md_escape(summary["largest_cluster_label"]) or None)
 cols[4].metric(t("network.metric.islands", lang), summary["islands"], help=t("network.metric.islands_help", lang))
 cols[5].metric(t("network.metric.with_provider", lang),
                t("network.metric.with_provider_value", lang, n=summary["initiatives_with_provider"],
@@ -151,9 +151,9 @@ with tab_records:
     if chosen:
         partners = network.partner_table(links, chosen, lang)
         if partners.empty:
-            st.info(t("network.record_no_partners", lang, name=linkmap.md_escape(names[chosen])))
+            st.info(t("network.record_no_partners", lang, name=listing.md_escape(names[chosen])))
         else:
-            st.caption(t("network.record_partners", lang, name=linkmap.md_escape(names[chosen])))
+            st.caption(t("network.record_partners", lang, name=listing.md_escape(names[chosen])))
             st.table(partners)
 
 with tab_regions:
@@ -200,7 +200,7 @@ with tab_schakels:
         subject = pool[pool["id"] == chosen]
         found = network.suggest_partners(subject, pool, all_links, k=5)
         if found.empty:
-            st.info(t("network.schakels_none", lang, name=linkmap.md_escape(names.get(chosen, chosen))))
+            st.info(t("network.schakels_none", lang, name=listing.md_escape(names.get(chosen, chosen))))
         else:
             st.table(network.suggestion_table(subject, found, lang, theme_labels, subject_header="network.col.name",
                                               region_names=wijk_names))

@@ -66,9 +66,6 @@ def escape(text: Any) -> str:
             .replace("\\", "&#92;"))
 
 
-from mapping.listing import MARKDOWN_SPECIAL, md_escape  # noqa: E402,F401  (pages use linkmap.md_escape)
-
-
 def _truthy(value: Any, default: bool = True) -> bool:
     if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
         return default

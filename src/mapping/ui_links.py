@@ -16,7 +16,7 @@ import pandas as pd
 import streamlit as st
 
 from mapping import links_admin, network, queries, ui
-from mapping.linkmap import md_escape
+from mapping.listing import md_escape
 from mapping.i18n import kind_label, relation_label, t
 from mapping.links_admin import LinkError
 from mapping.records import RELATIONS
