@@ -221,14 +221,7 @@ def naive_export_csv(store: Store) -> bytes:
     cursor.execute(
         f"""
         SELECT {', '.join(f'r.{c}' for c in columns)}
-        FROM (SELECT r.*, p.name AS provincie_naam, g.name AS gemeente_naam, w.name AS wijk_naam,
-                     z.name AS zorgkantoorregio_naam
-              FROM public_records r
-              LEFT JOIN regions p ON p.code = r.provincie_code
-              LEFT JOIN regions g ON g.code = r.gemeente_code
-              LEFT JOIN regions w ON w.code = r.wijk_code
-              LEFT JOIN regions z ON z.code = r.zorgkantoorregio_code
-              WHERE {where}) r
+        FROM (SELECT r.*, {queries.REGION_NAME_COLUMNS} FROM {queries.RECORDS_WITH_REGIONS} WHERE {where}) r
         ORDER BY r.kind, r.name, r.id
         """,
         params,

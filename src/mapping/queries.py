@@ -157,19 +157,20 @@ def counts_by_kind(store: Store, flt: Filter, *, today: date | None = None) -> d
     return counts
 
 
-def record_detail(store: Store, record_id: str) -> dict[str, Any] | None:
-    """One approved record with its region names (public fields only)."""
-    frame = store.df(
-        """
-        SELECT r.*, p.name AS provincie_naam, g.name AS gemeente_naam, w.name AS wijk_naam,
-               z.name AS zorgkantoorregio_naam
-        FROM public_records r
+# Approved records (alias r) joined to the names of their four regions: details and exports.
+RECORDS_WITH_REGIONS = """public_records r
         LEFT JOIN regions p ON p.code = r.provincie_code
         LEFT JOIN regions g ON g.code = r.gemeente_code
         LEFT JOIN regions w ON w.code = r.wijk_code
-        LEFT JOIN regions z ON z.code = r.zorgkantoorregio_code
-        WHERE r.id = ?
-        """,
+        LEFT JOIN regions z ON z.code = r.zorgkantoorregio_code"""
+REGION_NAME_COLUMNS = ("p.name AS provincie_naam, g.name AS gemeente_naam, w.name AS wijk_naam, "
+                       "z.name AS zorgkantoorregio_naam")
+
+
+def record_detail(store: Store, record_id: str) -> dict[str, Any] | None:
+    """One approved record with its region names (public fields only)."""
+    frame = store.df(
+        f"SELECT r.*, {REGION_NAME_COLUMNS} FROM {RECORDS_WITH_REGIONS} WHERE r.id = ?",
         [record_id],
     )
     if frame.empty:
@@ -543,13 +544,8 @@ def export_records(store: Store, flt: Filter, *, today: date | None = None) -> p
     # column of themes and the text columns), with the same values.
     result = store.cursor().execute(
         f"""
-        SELECT {cols}, p.name AS provincie_naam, g.name AS gemeente_naam, w.name AS wijk_naam,
-               z.name AS zorgkantoorregio_naam
-        FROM public_records r
-        LEFT JOIN regions p ON p.code = r.provincie_code
-        LEFT JOIN regions g ON g.code = r.gemeente_code
-        LEFT JOIN regions w ON w.code = r.wijk_code
-        LEFT JOIN regions z ON z.code = r.zorgkantoorregio_code
+        SELECT {cols}, {REGION_NAME_COLUMNS}
+        FROM {RECORDS_WITH_REGIONS}
         WHERE {where}
         ORDER BY r.kind, r.name, r.id
         """,
