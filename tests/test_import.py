@@ -83,10 +83,11 @@ def test_file_without_name_column_is_refused_whole(store, tmp_path):
     with pytest.raises(ingest.ImportFileError, match="naam"):
         ingest.import_file(store, path)
     assert store.scalar("SELECT count(*) FROM records") == before
+    assert store.scalar("SELECT count(*) FROM import_batches") == 0
 
 
 def test_failed_write_leaves_nothing_half_written(store, tmp_path, monkeypatch):
-    path = write(tmp_path, "goed.csv", "naam;soort;plaats\nA Initiatief;initiatief;Kampen\nB Initiatief;initiatief;Kampen\n")
+    path = write(tmp_path, "goed.csv", "naam;soort;plaats\nBuurtkamer De Linde;initiatief;Kampen\nHofje Achter de Kerk;initiatief;Kampen\n")
     before = store.scalar("SELECT count(*) FROM records")
     original = store.add_revision
     calls = {"n": 0}
@@ -101,6 +102,7 @@ def test_failed_write_leaves_nothing_half_written(store, tmp_path, monkeypatch):
     with pytest.raises(RuntimeError):
         ingest.import_file(store, path)
     assert store.scalar("SELECT count(*) FROM records") == before
+    assert store.scalar("SELECT count(*) FROM import_batches") == 0
 
 
 def test_cli_import_and_stats(db_path, tmp_path, capsys):

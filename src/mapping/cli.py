@@ -53,33 +53,115 @@ def print_report(report, lang: str) -> None:
         print(f"  {i18n.t('cli.row', lang)} {row.row} ({row.name or '?'}): {reasons}")
 
 
+def print_import_details(report, lang: str, out=None) -> None:
+    """Interpretations and duplicates of an import report, one line each (rejections: print_report)."""
+    out = out or sys.stdout
+    if report.interpreted:
+        print(i18n.t("imports.cli.interpreted", lang), file=out)
+    for item in report.interpreted:
+        print(f"  {i18n.t('cli.row', lang)} {item.row}: {item.field} '{item.original}' → '{item.value}' "
+              f"({i18n.t('imports.how.' + item.how, lang)})", file=out)
+    if report.duplicates:
+        print(i18n.t("imports.cli.duplicates", lang), file=out)
+    for dup in report.duplicates:
+        target = dup.match_id or i18n.t("imports.row_match_row", lang, row=dup.match_row)
+        reasons = ", ".join(i18n.t("imports.reason." + r, lang) for r in dup.reasons)
+        print(f"  {i18n.t('cli.row', lang)} {dup.row} ({dup.name}) ≈ {dup.match_name} [{target}]: {reasons} — "
+              f"{i18n.t('imports.action.' + dup.action, lang)}", file=out)
+
+
 def cmd_import(args: argparse.Namespace) -> int:
-    from mapping import ingest
+    from mapping import imports, ingest
 
     lang = _lang()
-    store = open_db(args)
+    if args.list:
+        store = open_db(args, read_only=False)
+        batches = imports.list_batches(store)
+        if not batches:
+            print(i18n.t("imports.cli.no_batches", lang))
+        for b in batches:
+            undone = f"  undone {b.undone_at:%Y-%m-%d %H:%M} by {b.undone_by} ({b.withdrawn} withdrawn)" if b.undone_at else ""
+            print(f"{b.id}  {b.created_at:%Y-%m-%d %H:%M}  {b.actor:<12} {b.source:<4} {b.file_name or '-'}  "
+                  f"new {b.imported}, updated {b.updated}, interpreted {b.interpreted}, duplicates {b.duplicates}, "
+                  f"rejected {b.rejected}, status {b.status}{undone}")
+        return 0
+    if args.undo:
+        store = open_db(args)
+        try:
+            undone = imports.undo_batch(store, args.undo, actor=args.actor)
+        except imports.UndoError as exc:
+            print(str(exc), file=sys.stderr)
+            return 2
+        print(i18n.t("imports.cli.undone", lang, batch=undone.batch_id, withdrawn=len(undone.withdrawn),
+                     kept=len(undone.kept)))
+        for record_id in undone.kept:
+            print(f"  kept: {record_id}")
+        return 0
+    if not args.file:
+        print(i18n.t("imports.cli.need_file", lang), file=sys.stderr)
+        return 2
     path = Path(args.file)
     if not path.exists():
         print(i18n.t("cli.no_file", lang, path=path), file=sys.stderr)
         return 2
+    store = open_db(args)
     try:
         if args.pending:
             from mapping import submissions
 
             report = submissions.import_pending(store, path, actor=args.actor)
+            table = None
         else:
-            report = ingest.import_file(store, path, actor=args.actor)
+            table = imports.read_table(path)
+            report = imports.import_table(store, table, actor=args.actor, dry_run=args.dry_run,
+                                          update_existing=args.update_existing)
     except ingest.ImportFileError as exc:
         print(i18n.t("cli.file_rejected", lang, error=str(exc)), file=sys.stderr)
         return 2
+    status = "pending" if args.pending else "approved"
     print(i18n.t("cli.import_summary", lang, imported=len(report.imported), rejected=len(report.rejected),
-                 total=report.total, status="pending" if args.pending else "approved"))
+                 total=report.total, status=status))
+    if table is not None:
+        print(i18n.t("imports.cli.summary", lang, file=path.name, status=status, **report.counts()))
+        print_import_details(report, lang)
+    if report.rejected:
+        print(i18n.t("imports.cli.rejected", lang))
     print_report(report, lang)
     if args.pending:
         submissions.print_secret_links(report, lang)
-    store.bump_data_version()
+    elif args.dry_run:
+        print(i18n.t("imports.cli.dry_run", lang))
+    elif report.batch_id:
+        print(i18n.t("imports.cli.batch", lang, batch=report.batch_id))
+    if args.rejected and table is not None and report.rejected:
+        name, data, _mime = imports.rejected_file(table, report, lang)
+        Path(args.rejected).write_bytes(data)
+        print(i18n.t("imports.cli.rejected_file", lang, path=args.rejected))
     store.close()
-    return 1 if report.rejected and not report.imported else 0
+    return 1 if report.rejected and not report.imported and not report.duplicates else 0
+
+
+def cmd_import_osm(args: argparse.Namespace) -> int:
+    from mapping import ingest, osm
+
+    lang = _lang()
+    path = Path(args.file)
+    if not path.exists():
+        print(i18n.t("cli.no_file", lang, path=path), file=sys.stderr)
+        return 2
+    store = open_db(args)
+    try:
+        report = osm.import_osm(store, path, actor=args.actor, dry_run=args.dry_run)
+    except ingest.ImportFileError as exc:
+        print(i18n.t("cli.file_rejected", lang, error=str(exc)), file=sys.stderr)
+        return 2
+    print(i18n.t("imports.cli.summary", lang, file=path.name, status="approved", **report.counts()))
+    print_import_details(report, lang)
+    print_report(report, lang)
+    print(i18n.t("imports.cli.osm_withdrawn", lang, count=len(report.withdrawn)))
+    print(i18n.t("imports.cli.dry_run", lang) if args.dry_run else i18n.t("imports.cli.batch", lang, batch=report.batch_id))
+    store.close()
+    return 0
 
 
 def cmd_export(args: argparse.Namespace) -> int:
@@ -145,11 +227,27 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("build", help="create or upgrade the database from data/ (keeps submitted records)")
     p.set_defaults(handler=cmd_build)
 
-    p = sub.add_parser("import", help="import a CSV or GeoJSON file of records, with a row-by-row report")
-    p.add_argument("file")
+    p = sub.add_parser("import", help="import a CSV, XLSX or GeoJSON file of records, with a row-by-row report; "
+                                      "list or undo import batches")
+    p.add_argument("file", nargs="?")
     p.add_argument("--pending", action="store_true", help="store rows as pending submissions for moderation")
+    p.add_argument("--dry-run", action="store_true", help="show what would be imported, interpreted and rejected; "
+                                                          "write nothing")
+    p.add_argument("--rejected", metavar="FILE", help="write the rejected rows with a 'reden' column to FILE "
+                                                       "(same format and separator as the input)")
+    p.add_argument("--update-existing", action="store_true",
+                   help="update a matching existing record (with a revision) instead of skipping the row")
+    p.add_argument("--list", action="store_true", help="list import batches")
+    p.add_argument("--undo", metavar="BATCH", help="withdraw the records of BATCH that nobody changed since")
     p.add_argument("--actor", default=os.environ.get("USER") or "import", help="name recorded in the history")
     p.set_defaults(handler=cmd_import)
+
+    p = sub.add_parser("import-osm", help="import an OpenStreetMap export (Overpass JSON or GeoJSON): "
+                                          "re-importing updates changed and withdraws vanished elements")
+    p.add_argument("file")
+    p.add_argument("--dry-run", action="store_true", help="show what would change; write nothing")
+    p.add_argument("--actor", default=os.environ.get("USER") or "import", help="name recorded in the history")
+    p.set_defaults(handler=cmd_import_osm)
 
     p = sub.add_parser("export", help="export approved records as CSV, GeoJSON or iCalendar")
     p.add_argument("--format", choices=("csv", "geojson", "ics"), default="csv")

@@ -32,7 +32,7 @@ REFERENCE_FILES = (
 DATASET_FILES = ("records.csv", "links.csv")
 
 MAX_IMPORT_BYTES = 20 * 1024 * 1024
-MAX_IMPORT_ROWS = 50_000
+MAX_IMPORT_ROWS = 100_000
 
 RECORD_COLUMNS = (
     "id", "name", "kind", "themes", "description", "address", "postcode", "place", "lat", "lon",
@@ -64,7 +64,7 @@ COLUMN_ALIASES = {
 }
 
 
-def _column_key(header: str) -> str:
+def column_key(header: str) -> str:
     return "_".join(fold(header or "").replace("'", "").replace("-", "_").split())
 
 
@@ -77,16 +77,6 @@ class RowReport:
     row: int                 # line number as the user sees it in the spreadsheet (header = 1)
     name: str
     errors: list[FieldError]
-
-
-@dataclass
-class ImportReport:
-    imported: list[str] = field(default_factory=list)
-    rejected: list[RowReport] = field(default_factory=list)
-
-    @property
-    def total(self) -> int:
-        return len(self.imported) + len(self.rejected)
 
 
 # -- reference data ---------------------------------------------------------------------------
@@ -364,94 +354,11 @@ def load_dataset_links(store: Store, links_file: Path) -> int:
 # -- import -------------------------------------------------------------------------------------
 
 def read_rows(path: Path | str, content: bytes | None = None) -> list[dict[str, Any]]:
-    """Read a CSV (``;`` or ``,``, UTF-8 with or without BOM, or Windows-1252) or GeoJSON file into
-    dicts with record field names. Raises :class:`ImportFileError` with a clear message."""
-    path = Path(path)
-    data = content if content is not None else path.read_bytes()
-    if len(data) > MAX_IMPORT_BYTES:
-        raise ImportFileError(f"The file is {len(data) / 1e6:.1f} MB; the limit is "
-                              f"{MAX_IMPORT_BYTES // 1_000_000} MB. Split it into smaller files.")
-    if not data.strip():
-        raise ImportFileError("The file is empty.")
-    suffix = path.suffix.casefold()
-    if suffix in (".geojson", ".json") or data.lstrip()[:1] in (b"{", b"["):
-        rows = _read_geojson(data)
-    else:
-        rows = _read_csv(data)
-    if len(rows) > MAX_IMPORT_ROWS:
-        raise ImportFileError(f"The file has {len(rows)} rows; the limit is {MAX_IMPORT_ROWS}. "
-                              "Split it into smaller files.")
-    return rows
+    """Read a CSV (``;`` or ``,``, UTF-8 with or without BOM, or Windows-1252), XLSX or GeoJSON file
+    into dicts with record field names. Raises :class:`ImportFileError` with a clear message."""
+    from mapping import imports
 
-
-def _decode(data: bytes) -> str:
-    for encoding in ("utf-8-sig", "utf-16") if data[:2] in (b"\xff\xfe", b"\xfe\xff") else ("utf-8-sig",):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    return data.decode("cp1252", errors="replace")  # Excel "CSV (gescheiden door lijstscheidingsteken)"
-
-
-def _read_csv(data: bytes) -> list[dict[str, Any]]:
-    # The file is already bounded by MAX_IMPORT_BYTES; a long cell is then a row error
-    # ("too long: N characters, at most M") instead of csv's 128 KiB "field larger than field limit".
-    csv.field_size_limit(max(csv.field_size_limit(), MAX_IMPORT_BYTES))
-    text = _decode(data).replace("\x00", "")
-    first_line = text.split("\n", 1)[0]
-    delimiter = max((";", ",", "\t"), key=first_line.count)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    try:
-        header = next(reader)
-    except (StopIteration, csv.Error) as exc:
-        raise ImportFileError(f"The file has no readable header line ({exc}).") from None
-    fields = [COLUMN_ALIASES.get(_column_key(h)) for h in header]
-    if "name" not in fields:
-        raise ImportFileError(
-            "Column 'naam' (name) is missing. The first line must hold the column names, e.g. "
-            "naam;soort;thema's;omschrijving;adres;postcode;plaats;website;bron"
-        )
-    rows: list[dict[str, Any]] = []
-    try:
-        for values in reader:
-            if not any(v.strip() for v in values):
-                rows.append({"__blank__": True})
-                continue
-            row = {f: v for f, v in zip(fields, values) if f}
-            if len(values) > len(header):
-                row["__extra__"] = len(values) - len(header)
-            rows.append(row)
-    except csv.Error as exc:
-        raise ImportFileError(f"The CSV is malformed near line {reader.line_num}: {exc}.") from None
-    return rows
-
-
-def _read_geojson(data: bytes) -> list[dict[str, Any]]:
-    try:
-        document = json.loads(_decode(data))
-    except (ValueError, RecursionError) as exc:  # ValueError also covers integers over 4300 digits
-        raise ImportFileError(f"The file is not valid JSON ({str(exc)[:80]}).") from None
-    if not isinstance(document, dict) or document.get("type") != "FeatureCollection" \
-            or not isinstance(document.get("features"), list):
-        raise ImportFileError("A GeoJSON import must be a FeatureCollection of Point features.")
-    rows: list[dict[str, Any]] = []
-    for feature in document["features"]:
-        if not isinstance(feature, dict):
-            rows.append({"__invalid_geometry__": True})
-            continue
-        properties = feature.get("properties") if isinstance(feature.get("properties"), dict) else {}
-        row = {COLUMN_ALIASES[k]: v for k, v in ((_column_key(str(k)), v) for k, v in properties.items())
-               if k in COLUMN_ALIASES}
-        geometry = feature.get("geometry")
-        if geometry:
-            coordinates = geometry.get("coordinates") if isinstance(geometry, dict) else None
-            if (isinstance(geometry, dict) and geometry.get("type") == "Point" and isinstance(coordinates, list)
-                    and len(coordinates) >= 2):
-                row["lon"], row["lat"] = coordinates[0], coordinates[1]
-            else:
-                row["__invalid_geometry__"] = True
-        rows.append(row)
-    return rows
+    return imports.read_table(path, content).rows
 
 
 def prepare_rows(store: Store, rows: list[dict[str, Any]], *, geocoder: Geocoder | None = None,
@@ -495,6 +402,7 @@ def prepare_rows(store: Store, rows: list[dict[str, Any]], *, geocoder: Geocoder
             continue
         record["id"] = wanted_id or new_id(record["name"], existing_ids)
         existing_ids.add(record["id"])
+        record["_row"] = number          # the spreadsheet line, for the import report
         accepted.append(record)
         row_numbers.append(number)
         contacts.append({"contact_name": row.get("contact_name"), "contact_email": row.get("contact_email")})
@@ -522,20 +430,9 @@ def prepare_rows(store: Store, rows: list[dict[str, Any]], *, geocoder: Geocoder
 
 
 def import_file(store: Store, path: Path | str, *, actor: str = "import", status: str = "approved",
-                content: bytes | None = None) -> ImportReport:
-    """Import valid rows as records (atomically), report the rejected ones row by row."""
-    rows = read_rows(path, content)
-    accepted, rejected, _contacts = prepare_rows(store, rows)
-    today = date.today()
-    for record in accepted:
-        record.update(status=status, origin="import", synthetic=False,
-                      last_verified=record.get("last_verified") or today)
+                content: bytes | None = None, **options: Any):
+    """Import valid rows as records (atomically, as one undoable batch) and report every row:
+    imported, interpreted, duplicate or rejected. See :mod:`mapping.imports`."""
+    from mapping import imports
 
-    def write(cur) -> None:
-        insert_records(cur, accepted)
-        for record in accepted:
-            store.add_revision(cur, "record", record["id"], "import", actor,
-                               {"file": Path(path).name, "status": status})
-
-    store.run_in_transaction(write)
-    return ImportReport(imported=[r["id"] for r in accepted], rejected=rejected)
+    return imports.import_file(store, path, content=content, actor=actor, status=status, **options)

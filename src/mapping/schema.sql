@@ -193,3 +193,32 @@ CREATE TABLE IF NOT EXISTS page_cache (
     body        VARCHAR NOT NULL,
     created_at  TIMESTAMP NOT NULL DEFAULT current_timestamp
 );
+
+-- Issue 15: import batches. Every import (spreadsheet, GeoJSON, OpenStreetMap) is one batch with its
+-- counts; import_batch_records remembers what the batch created or changed and how it left each
+-- record (status, updated_at), so that an undo withdraws only records nobody changed since.
+CREATE TABLE IF NOT EXISTS import_batches (
+    id          VARCHAR PRIMARY KEY,
+    actor       VARCHAR NOT NULL,
+    created_at  TIMESTAMP NOT NULL,
+    file_name   VARCHAR,
+    source      VARCHAR NOT NULL DEFAULT 'file',   -- file | osm
+    status      VARCHAR NOT NULL,                  -- status given to new records: approved | pending
+    imported    INTEGER NOT NULL DEFAULT 0,
+    updated     INTEGER NOT NULL DEFAULT 0,
+    interpreted INTEGER NOT NULL DEFAULT 0,
+    rejected    INTEGER NOT NULL DEFAULT 0,
+    duplicates  INTEGER NOT NULL DEFAULT 0,
+    withdrawn   INTEGER NOT NULL DEFAULT 0,
+    undone_at   TIMESTAMP,
+    undone_by   VARCHAR
+);
+
+CREATE TABLE IF NOT EXISTS import_batch_records (
+    batch_id  VARCHAR NOT NULL,
+    record_id VARCHAR NOT NULL,
+    action    VARCHAR NOT NULL,    -- create | update | withdraw
+    status    VARCHAR,             -- the status the batch left a created record in
+    stamp     TIMESTAMP NOT NULL,  -- updated_at the batch left the record with
+    PRIMARY KEY (batch_id, record_id)
+);

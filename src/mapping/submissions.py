@@ -29,6 +29,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import duckdb
+from rapidfuzz.distance import Levenshtein
 
 from mapping import ingest
 from mapping.geocode import Geocoder
@@ -202,23 +203,12 @@ def name_words(name: str) -> list[str]:
     return _WORD.findall(fold(name or ""))
 
 
-def levenshtein(a: str, b: str) -> int:
-    if len(a) < len(b):
-        a, b = b, a
-    previous = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        current = [i]
-        for j, cb in enumerate(b, 1):
-            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
-        previous = current
-    return previous[-1]
-
-
 def relative_distance(a: str, b: str) -> float:
     """Edit distance of the normalised names relative to the longer one (0 = same, 1 = nothing alike)."""
     left, right = " ".join(name_words(a)), " ".join(name_words(b))
-    longest = max(len(left), len(right))
-    return levenshtein(left, right) / longest if longest else 1.0
+    if not left and not right:
+        return 1.0
+    return Levenshtein.normalized_distance(left, right)
 
 
 def different_words(a: str, b: str) -> int:
