@@ -96,7 +96,7 @@ class ImportReport:
 
     def counts(self) -> dict[str, int]:
         return {"imported": len(self.imported), "updated": len(self.updated),
-                "interpreted": len({(i.row, i.field) for i in self.interpreted}),
+                "interpreted": len({i.row for i in self.interpreted}),
                 "rejected": len(self.rejected), "duplicates": len(self.duplicates)}
 
 
@@ -480,8 +480,9 @@ def new_batch_id(now: datetime) -> str:
 def import_table(store: Store, table: Table, *, actor: str = "import", status: str = "approved",
                  dry_run: bool = False, update_existing: bool = False, progress: ProgressFn = silent,
                  vocab: vocabulary.Vocabulary | None = None, source: str = "file",
-                 now: datetime | None = None) -> ImportReport:
-    """Validate, interpret and de-duplicate ``table``; unless ``dry_run``, write it as one batch."""
+                 now: datetime | None = None, extra_write=None) -> ImportReport:
+    """Validate, interpret and de-duplicate ``table``; unless ``dry_run``, write it as one batch.
+    ``extra_write(cur, store, batch_id, now)`` adds work to the same transaction (OSM withdrawals)."""
     vocab = vocab or vocabulary.load(store)
     report = ImportReport(file_name=table.name, columns=list(table.columns), dry_run=dry_run, status=status)
     rows = [dict(row) for row in table.rows]
@@ -497,7 +498,6 @@ def import_table(store: Store, table: Table, *, actor: str = "import", status: s
             given_ids[offset + 2] = wanted
             row.pop("id")
     accepted: list[dict[str, Any]] = []
-    geocoder = None
     from mapping.submissions import geocoder_for
 
     geocoder = geocoder_for(store)
@@ -527,6 +527,8 @@ def import_table(store: Store, table: Table, *, actor: str = "import", status: s
                     match_row = entry.ref
                 else:
                     match_id = entry.ref
+        if match_row is not None and clean_text(rows[number - 2].get("id")):
+            match_row = None    # a row with its own id says it is a record of its own (an exchange file)
         if match_row is not None:
             report.duplicates.append(Duplicate(number, record["name"], None, match_row, row_names[match_row],
                                                reasons, distance, "skipped"))
@@ -555,10 +557,11 @@ def import_table(store: Store, table: Table, *, actor: str = "import", status: s
         return report
     now = now or datetime.now().replace(microsecond=0)
     batch_id = new_batch_id(now)
-    today = now.date()
+    # a file without the column: its records were verified now; with it (an export): as it says
+    verified_default = None if "last_verified" in {c.field for c in table.columns} else now.date()
     for record in inserts:
         record.update(status=status, origin="import", synthetic=False,
-                      last_verified=record.get("last_verified") or today)
+                      last_verified=record.get("last_verified") or verified_default)
     counts = report.counts()
 
     def write(cur) -> None:
@@ -579,8 +582,9 @@ def import_table(store: Store, table: Table, *, actor: str = "import", status: s
                                    {"batch": batch_id, "file": table.name, "status": status})
         for record, diff, seen_updated_at in updates:
             _update_record(cur, store, record, diff, seen_updated_at, now, actor, batch_id)
-        if inserts or updates:
-            store.bump_data_version(cur)
+        if extra_write is not None:
+            extra_write(cur, store, batch_id, now)
+        store.bump_data_version(cur)
 
     store.run_in_transaction(write)
     report.batch_id = batch_id

@@ -7,11 +7,8 @@ moderated them; submitted, imported and moderated records are never touched.
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
-import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -21,7 +18,7 @@ import pandas as pd
 from mapping import config, overview, regions
 from mapping.geocode import Geocoder
 from mapping.progress import ProgressFn, silent
-from mapping.records import FieldError, fold, new_id, theme_lookup, validate_record
+from mapping.records import FieldError, clean_text, fold, new_id, parse_bool, theme_lookup, validate_record
 from mapping.store import Store
 
 REFERENCE_FILES = (
@@ -55,7 +52,7 @@ COLUMN_ALIASES = {
     "brontitel": "source_title", "source_title": "source_title", "brondatum": "source_date",
     "source_date": "source_date", "datum": "starts_at", "start": "starts_at", "begin": "starts_at",
     "starts_at": "starts_at", "einde": "ends_at", "eind": "ends_at", "ends_at": "ends_at",
-    "online": "online", "link_online": "meeting_url", "meeting_url": "meeting_url",
+    "online": "online", "hele_dag": "all_day", "all_day": "all_day", "link_online": "meeting_url", "meeting_url": "meeting_url",
     "locatieprecisie": "location_precision", "location_precision": "location_precision",
     "locatie_toelichting": "location_note", "location_note": "location_note",
     "laatst_bevestigd": "last_verified", "last_verified": "last_verified",
@@ -385,6 +382,8 @@ def prepare_rows(store: Store, rows: list[dict[str, Any]], *, geocoder: Geocoder
         if row.get("__extra__"):
             errors.append(FieldError("row", "error.extra_columns", {"count": row["__extra__"]}))
         record = result.record
+        if clean_text(row.get("all_day")):   # an explicit column (our own export) wins over the date's form
+            record["all_day"] = parse_bool(row["all_day"]) and record.get("starts_at") is not None
         if not errors:
             location, geo_errors = geocoder.locate(record)
             errors += geo_errors
