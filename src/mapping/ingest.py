@@ -35,7 +35,7 @@ RECORD_COLUMNS = (
     "id", "name", "kind", "themes", "description", "address", "postcode", "place", "lat", "lon",
     "location_precision", "location_note", "provincie_code", "gemeente_code", "wijk_code",
     "zorgkantoorregio_code", "website", "source_url", "source_title", "source_date", "starts_at",
-    "ends_at", "all_day", "online", "meeting_url", "status", "origin", "synthetic", "last_verified",
+    "ends_at", "all_day", "online", "meeting_url", "status", "origin", "synthetic", "last_verified", "venue",
 )
 
 # Spreadsheet headers (Dutch and English, any case or accents) → record fields.
@@ -272,7 +272,7 @@ def insert_records(cur, rows: list[dict[str, Any]]) -> None:
         f"CAST({c} AS DOUBLE)" if c in ("lat", "lon") else
         f"CAST({c} AS TIMESTAMP)" if c in ("starts_at", "ends_at") else
         f"CAST({c} AS DATE)" if c in ("source_date", "last_verified") else
-        f"coalesce(CAST({c} AS BOOLEAN), false)" if c in ("all_day", "online", "synthetic") else
+        f"coalesce(CAST({c} AS BOOLEAN), false)" if c in ("all_day", "online", "synthetic", "venue") else
         f"CAST({c} AS VARCHAR)"
         for c in RECORD_COLUMNS
     )
@@ -296,7 +296,8 @@ def load_dataset(store: Store, data_dir: Path) -> dict[str, int]:
             continue
         record = result.record
         record.update(id=row["id"], status="approved", origin="dataset", synthetic=False,
-                      last_verified=record.get("last_verified") or record.get("source_date"))
+                      last_verified=record.get("last_verified") or record.get("source_date"),
+                      venue=parse_bool(row.get("venue")))
         cleaned.append(record)
     if problems:
         raise ValueError("data/records.csv has invalid rows (fix the file):\n  " + "\n  ".join(problems))
@@ -336,6 +337,14 @@ def load_dataset_links(store: Store, links_file: Path) -> int:
                          + ", ".join(f"{a}->{b}" for a, b in zip(bad["from_id"], bad["to_id"])))
     links["id"] = [link_id(a, r, b) for a, r, b in zip(links["from_id"], links["relation"], links["to_id"])]
     existing = {r[0] for r in store.rows("SELECT id FROM record_links")}
+    # A dataset link removed from (or corrected in) links.csv is archived, unless a moderator took it over.
+    in_file = set(links["id"])
+    gone = [r[0] for r in store.rows(
+        "SELECT id FROM record_links WHERE origin = 'dataset' AND status = 'approved' AND id NOT IN "
+        "(SELECT entity_id FROM revisions WHERE entity_type = 'link' AND actor <> 'build')") if r[0] not in in_file]
+    if gone:
+        store.execute("UPDATE record_links SET status = 'archived', updated_at = current_timestamp "
+                      "WHERE id IN (SELECT unnest(?::VARCHAR[]))", [gone])
     new = links[~links["id"].isin(existing)]
     if new.empty:
         return 0

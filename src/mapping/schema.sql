@@ -88,6 +88,11 @@ CREATE TABLE IF NOT EXISTS records (
     last_verified         DATE
 );
 
+-- Issue 15: a place where things happen (Het Wijkpaleis) rather than an initiative of its own:
+-- shown on the map, never counted as supply in the gap score. Here, before the views that read it,
+-- because the views are re-created on every start (also store.MIGRATIONS version 4).
+ALTER TABLE records ADD COLUMN IF NOT EXISTS venue BOOLEAN DEFAULT false;
+
 CREATE TABLE IF NOT EXISTS record_links (
     id          VARCHAR PRIMARY KEY,
     from_id     VARCHAR NOT NULL,
@@ -148,7 +153,7 @@ SELECT r.id, r.name, r.kind, r.themes, r.description, r.address, r.postcode, r.p
        r.provincie_code, r.gemeente_code, r.wijk_code, r.zorgkantoorregio_code,
        r.website, r.source_url AS source, r.source_title, r.source_date,
        r.starts_at, r.ends_at, r.all_day, r.online, r.meeting_url,
-       r.synthetic, r.created_at, r.updated_at, r.last_verified
+       r.synthetic, r.created_at, r.updated_at, r.last_verified, coalesce(r.venue, false) AS venue
 FROM records r
 WHERE r.status = 'approved';
 

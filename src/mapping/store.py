@@ -22,7 +22,7 @@ import pandas as pd
 from mapping import config
 
 SCHEMA_FILE = pathlib.Path(__file__).with_name("schema.sql")
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 4
 
 # Structural changes beyond the idempotent schema file: (version, [statements]).
 MIGRATIONS: list[tuple[int, list[str]]] = [
@@ -31,6 +31,9 @@ MIGRATIONS: list[tuple[int, list[str]]] = [
         "ALTER TABLE regions ADD COLUMN IF NOT EXISTS label_lat DOUBLE",
         "UPDATE regions SET label_lon = ST_X(ST_PointOnSurface(geom)), label_lat = ST_Y(ST_PointOnSurface(geom)) "
         "WHERE label_lon IS NULL AND geom IS NOT NULL",
+    ]),
+    (4, [  # issue 15: venues (schema.sql adds the column before its views; this records the version)
+        "ALTER TABLE records ADD COLUMN IF NOT EXISTS venue BOOLEAN DEFAULT false",
     ]),
 ]
 
