@@ -208,6 +208,7 @@ has_links = importlib.util.find_spec("mapping.ui_links") is not None
 tab_names = [t("moderatie.tab.queue", lang, count=len(items)), t("moderatie.tab.history", lang)]
 if has_links:
     tab_names.append(t("moderatie.tab.links", lang))
+tab_names.append(t("imports.ui.tab", lang))  # issue 15: the import section lives in ui_import
 tabs = st.tabs(tab_names)
 
 with tabs[0]:
@@ -267,3 +268,8 @@ if has_links:
         from mapping import ui_links
 
         ui_links.render_link_admin(store, lang, actor)
+
+with tabs[-1]:  # the session is checked again, with the page's own sign-in, when an import runs
+    from mapping import ui_import
+
+    ui_import.render(store, lang, actor, recheck=lambda: ui_forms.moderator_gate(lang))

@@ -100,6 +100,15 @@ class ImportReport:
                 "rejected": len(self.rejected), "duplicates": len(self.duplicates)}
 
 
+class MissingNameColumn(ImportFileError):
+    """No column is understood as the name; ``header`` lets a person assign one (column_map)."""
+
+    def __init__(self, message: str, header: list[str], columns: list[ColumnUse]):
+        super().__init__(message)
+        self.header = header
+        self.columns = columns
+
+
 @dataclass
 class Table:
     """A file read into rows with record field names; ``raw`` keeps each row as the user wrote it."""
@@ -155,10 +164,9 @@ def _tabular(name: str, fmt: str, header: list[str], records: list[list[Any]], c
     header = [clean_text(h) for h in header]
     columns = _columns(header, column_map)
     if "name" not in {c.field for c in columns}:
-        raise ImportFileError(
+        raise MissingNameColumn(
             "Column 'naam' (name) is missing. The first line must hold the column names, e.g. "
-            "naam;soort;thema's;omschrijving;adres;postcode;plaats;website;bron"
-        )
+            "naam;soort;thema's;omschrijving;adres;postcode;plaats;website;bron", header, columns)
     _check_limits(len(records))
     rows: list[dict[str, Any]] = []
     for values in records:
