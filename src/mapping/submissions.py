@@ -23,6 +23,7 @@ import re
 import secrets
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import lru_cache
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -199,8 +200,14 @@ FILLER_WORDS = frozenset({
 })
 
 
-def name_words(name: str) -> list[str]:
-    return _WORD.findall(fold(name or ""))
+def name_words(name: str) -> tuple[str, ...]:
+    return _name_words(name or "")
+
+
+@lru_cache(maxsize=200_000)
+def _name_words(name: str) -> tuple[str, ...]:
+    # cached: an import compares each name with every neighbour, so the same names come back often
+    return tuple(_WORD.findall(fold(name)))
 
 
 def relative_distance(a: str, b: str) -> float:
@@ -239,6 +246,11 @@ SHARED_HOSTS = frozenset({
 
 def website_key(url: str | None) -> tuple[str, str] | None:
     """Comparable form of a website: (host without ``www.``, path without slashes)."""
+    return _website_key(url) if isinstance(url, str) or url is None else _website_key(str(url))
+
+
+@lru_cache(maxsize=200_000)
+def _website_key(url: str | None) -> tuple[str, str] | None:
     text = clean_text(url).casefold()
     if not text:
         return None

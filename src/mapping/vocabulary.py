@@ -120,10 +120,18 @@ class Vocabulary:
         return None
 
     def kind(self, text: Any) -> Match | None:
-        return self._lookup(self.kinds, text)
+        return self._memo(self.kinds, "kind", text)
 
     def theme(self, text: Any) -> Match | None:
-        return self._lookup(self.themes, text)
+        return self._memo(self.themes, "theme", text)
+
+    def _memo(self, table: dict[str, Match], name: str, text: Any) -> Match | None:
+        # a list repeats the same few spellings thousands of times
+        memo = self.__dict__.setdefault("_seen", {})
+        found = memo.get((name, text), memo)
+        if found is memo:
+            found = memo[(name, text)] = self._lookup(table, text)
+        return found
 
     def suggest_theme(self, text: Any) -> str | None:
         """The Dutch label of the nearest theme spelling, or None when nothing is close."""
