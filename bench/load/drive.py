@@ -80,6 +80,9 @@ class Sampler:
         self.samples.append(sample)
         return sample
 
+    def cpu_per_process(self) -> list[float]:
+        return [cpu_seconds(pid) for pid in self.pids]
+
     async def run(self, stop: asyncio.Event) -> None:
         while not stop.is_set():
             self.take()
@@ -203,6 +206,7 @@ async def drive(base_url: str, sessions: int, *, duration: float = 30.0, ramp: f
         raise ValueError("at least one session")
     sampler = Sampler(server_pids or [])
     idle = sampler.take()
+    cpu_before = sampler.cpu_per_process()
     stop = asyncio.Event()
     sampling = asyncio.create_task(sampler.run(stop))
     logs = [scenario.SessionLog(i) for i in range(sessions)]
@@ -223,6 +227,9 @@ async def drive(base_url: str, sessions: int, *, duration: float = 30.0, ramp: f
     result = LoadResult(sessions, duration, logs, idle.rss, max(s.rss for s in sampler.samples), end.rss,
                         end.cpu - idle.cpu, wall, open_failures=len(failures))
     result.failures = failures  # type: ignore[attr-defined]
+    # how the work spread over the replicas (sticky sessions must still spread visitors)
+    result.cpu_split = [round(after - before, 1) for before, after in  # type: ignore[attr-defined]
+                        zip(cpu_before, sampler.cpu_per_process())]
     return result
 
 

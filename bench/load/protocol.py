@@ -135,12 +135,22 @@ class Session:
         """Connect and run the page as a browser opening its URL does; returns the first run."""
         parsed = urllib.parse.urlparse(self.base_url)
         ws_url = f"{'wss' if parsed.scheme == 'https' else 'ws'}://{parsed.netloc}{parsed.path}/_stcore/stream"
-        # Chromium sends the first entry only for a new tab: "streamlit" (no xsrf token, no session)
-        self.ws = await asyncio.wait_for(
-            connect(ws_url, subprotocols=["streamlit"], origin=f"{parsed.scheme}://{parsed.netloc}",
-                    max_size=None, open_timeout=self.timeout, ping_interval=None),
-            self.timeout)
+        # As the frontend: the health check (it sets the `_streamlit_xsrf` cookie, which a sticky
+        # proxy hashes on) and the host configuration first, then the websocket with that cookie and
+        # its token as the second subprotocol entry.
         self.http = httpx.AsyncClient(base_url=self.base_url, timeout=self.timeout)
+        for path in ("/_stcore/health", "/_stcore/host-config"):
+            answer = await self.http.get(path)
+            if answer.status_code != 200:
+                raise ProtocolError(f"{path} answered HTTP {answer.status_code}")
+        xsrf = self.http.cookies.get("_streamlit_xsrf")
+        headers = {"Cookie": f"_streamlit_xsrf={xsrf}"} if xsrf else {}
+        protocols = ["streamlit", xsrf] if xsrf else ["streamlit"]
+        self.ws = await asyncio.wait_for(
+            connect(ws_url, subprotocols=protocols, origin=f"{parsed.scheme}://{parsed.netloc}",
+                    additional_headers=headers, max_size=None, open_timeout=self.timeout,
+                    ping_interval=None),
+            self.timeout)
         return await self.rerun(first=True)
 
     async def close(self) -> None:
