@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test install install-dev bench
+.PHONY: run test install install-dev bench bench-load
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -24,3 +24,9 @@ test: install-dev
 
 bench: install-dev
 	$(BIN)/python bench/run.py
+
+# Concurrent visitors (issue 17): 1-100 websocket sessions on the real data and 100k demo records,
+# one process and two replicas behind nginx (deploy/nginx.conf); writes its section of bench/results.md.
+# About 20 minutes. Needs nginx (apt-get install nginx) for the two-replica rows.
+bench-load: install-dev
+	$(BIN)/python -m bench.load.run

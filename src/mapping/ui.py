@@ -7,6 +7,8 @@ results keyed on the filter value); domain modules stay free of Streamlit.
 from __future__ import annotations
 
 import os
+import weakref
+from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
@@ -54,14 +56,51 @@ def get_store() -> Store:
     raise AssertionError("unreachable")
 
 
+# Data version per script run. Every cached read of a page asks for db_key (a page run calls it a
+# dozen times); each was a database query, ~12 % of a Kaart rerun under load (bench/load/). One run
+# reads the version once: a change made during the run shows from the next run on, as before.
+# Streamlit makes a fresh ``parallel_coordinator`` for every run of a session (ScriptRunContext.reset);
+# it is the run's identity here. Outside a run (warm-up, CLI) the version is read every time.
+_run_versions: "weakref.WeakKeyDictionary[Any, dict[str, str]]" = weakref.WeakKeyDictionary()
+
+
+def _data_version(store: Store) -> str:
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    run = getattr(get_script_run_ctx(suppress_warning=True), "parallel_coordinator", None)
+    if run is None:
+        return store.get_meta("data_version") or "0"
+    try:
+        versions = _run_versions.setdefault(run, {})
+    except TypeError:          # not weak-referenceable: no memo
+        return store.get_meta("data_version") or "0"
+    version = versions.get(store.path)
+    if version is None:
+        version = versions[store.path] = store.get_meta("data_version") or "0"
+    return version
+
+
 def db_key(store: Store) -> str:
     """Cache key part that changes whenever public data changes (approved records or links)."""
-    return f"{store.path}:{store.get_meta('data_version') or '0'}"
+    return f"{store.path}:{_data_version(store)}"
 
 
 def bump_data_version(store: Store) -> None:
     """Call after any write that changes public data, so cached query results are refreshed."""
     store.bump_data_version()
+    _forget_run_version(store)
+
+
+def _forget_run_version(store: Store) -> None:
+    """After a write in this run, the run's later reads see the new version."""
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    run = getattr(get_script_run_ctx(suppress_warning=True), "parallel_coordinator", None)
+    if run is not None:
+        try:
+            _run_versions.get(run, {}).pop(store.path, None)
+        except TypeError:
+            pass
 
 
 # -- language and page frame ------------------------------------------------------------------
@@ -128,6 +167,42 @@ def cached_region_table(_store: Store, key: str) -> pd.DataFrame:
 
 def region_table(store: Store) -> pd.DataFrame:
     return cached_region_table(store, store.path)
+
+
+@dataclass
+class RegionLookup:
+    """Names and the filter cascade's child lists, shared by every session (read-only).
+
+    The sidebar filtered the ~3,800-row region table with pandas on every rerun of every session
+    (``regions.children`` four times plus a name dict): ~9 % of a Kaart rerun under load. The
+    regions only change with a rebuild (a new file, a new ``store.path`` key)."""
+
+    names: dict[str, str]
+    provincie_of: dict[str, str]
+    _table: pd.DataFrame
+    _children: dict[tuple, tuple[str, ...]] = field(default_factory=dict)
+
+    def children(self, level: str, provincie: str | None = None, gemeente: str | None = None,
+                 zorgkantoorregio: str | None = None) -> tuple[str, ...]:
+        key = (level, provincie, gemeente, zorgkantoorregio)
+        codes = self._children.get(key)
+        if codes is None:   # computed once per process and parent; a racing duplicate is harmless
+            codes = tuple(regions.children(self._table, level, provincie=provincie, gemeente=gemeente,
+                                           zorgkantoorregio=zorgkantoorregio)["code"])
+            self._children[key] = codes
+        return codes
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _cached_region_lookup(_store: Store, key: str) -> RegionLookup:
+    table = regions.region_table(_store)
+    gemeenten = table[table["level"] == "gemeente"]
+    return RegionLookup(dict(zip(table["code"], table["name"])),
+                        dict(zip(gemeenten["code"], gemeenten["provincie_code"])), table)
+
+
+def region_lookup(store: Store) -> RegionLookup:
+    return _cached_region_lookup(store, store.path)
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
@@ -317,8 +392,8 @@ def filter_sidebar(store: Store, lang: str, *, locked: Filter | None = None, sho
         st.session_state[f"{key_prefix}_ignored"] = ignored
     initial: Filter = st.session_state[initial_key]
     locked = locked or Filter()
-    table = region_table(store)
-    names = dict(zip(table["code"], table["name"]))
+    lookup = region_lookup(store)
+    names = lookup.names
     sidebar = container if container is not None else st.sidebar
     sidebar.subheader(t("filter.heading", lang))
 
@@ -329,33 +404,33 @@ def filter_sidebar(store: Store, lang: str, *, locked: Filter | None = None, sho
                          key=f"{key_prefix}_mode", disabled=bool(locked.region_code))
     provincie = gemeente = wijk = zkr = None
     if mode == "admin":
-        provs = regions.children(table, "provincie")
+        provs = lookup.children("provincie")
         provincie = locked.provincie or _select_in(
-            sidebar, t("level.provincie", lang), list(provs["code"]), names, initial.provincie,
+            sidebar, t("level.provincie", lang), list(provs), names, initial.provincie,
             f"{key_prefix}_provincie", bool(locked.region_code))
-        gems = regions.children(table, "gemeente", provincie=provincie)
+        gems = lookup.children("gemeente", provincie=provincie)
         gemeente = locked.gemeente or _select_in(
-            sidebar, t("level.gemeente", lang), list(gems["code"]), names,
-            initial.gemeente if initial.gemeente in set(gems["code"]) else None,
+            sidebar, t("level.gemeente", lang), list(gems), names,
+            initial.gemeente if initial.gemeente in gems else None,
             f"{key_prefix}_gemeente", bool(locked.gemeente or locked.wijk))
         if gemeente and not provincie:
-            provincie = table.loc[table["code"] == gemeente, "provincie_code"].iloc[0]
+            provincie = lookup.provincie_of[gemeente]
         if gemeente:
-            wijken = regions.children(table, "wijk", gemeente=gemeente)
+            wijken = lookup.children("wijk", gemeente=gemeente)
             wijk = locked.wijk or _select_in(
-                sidebar, t("level.wijk", lang), list(wijken["code"]), names,
-                initial.wijk if initial.wijk in set(wijken["code"]) else None,
+                sidebar, t("level.wijk", lang), list(wijken), names,
+                initial.wijk if initial.wijk in wijken else None,
                 f"{key_prefix}_wijk", bool(locked.wijk))
     else:
-        zks = regions.children(table, "zorgkantoorregio")
+        zks = lookup.children("zorgkantoorregio")
         zkr = locked.zorgkantoorregio or _select_in(
-            sidebar, t("level.zorgkantoorregio", lang), list(zks["code"]), names, initial.zorgkantoorregio,
+            sidebar, t("level.zorgkantoorregio", lang), list(zks), names, initial.zorgkantoorregio,
             f"{key_prefix}_zkr", bool(locked.zorgkantoorregio))
         if zkr:
-            gems = regions.children(table, "gemeente", zorgkantoorregio=zkr)
+            gems = lookup.children("gemeente", zorgkantoorregio=zkr)
             gemeente = locked.gemeente or _select_in(
-                sidebar, t("level.gemeente", lang), list(gems["code"]), names,
-                initial.gemeente if initial.gemeente in set(gems["code"]) else None,
+                sidebar, t("level.gemeente", lang), list(gems), names,
+                initial.gemeente if initial.gemeente in gems else None,
                 f"{key_prefix}_zk_gemeente", bool(locked.gemeente))
 
     theme_table = themes(store)
