@@ -14,8 +14,9 @@ Formats, chosen for the people who download them:
   CR) gets a leading apostrophe (OWASP "CSV injection").
 * **GeoJSON** — RFC 7946 FeatureCollection, Point geometries in WGS84 (lon, lat); records without a
   location keep their place in the selection with ``"geometry": null``.
-* **iCalendar** — RFC 5545: meet-ups with a start date, times in Europe/Amsterdam (with its
-  VTIMEZONE), all-day events as DATE values, TEXT escaped and lines folded at 75 octets, a stable
+* **iCalendar** — RFC 5545, written with the ``icalendar`` library: meet-ups with a start date,
+  times in Europe/Amsterdam (its VTIMEZONE generated from the tz database), all-day events as DATE
+  values, TEXT escaped and lines folded at 75 octets by the library, a stable
   UID per record (re-importing updates instead of duplicating). Online meet-ups carry their join
   link as URL and in the description, with LOCATION "Online".
 """
@@ -28,6 +29,7 @@ import json
 import math
 from datetime import date, datetime, timedelta, timezone
 from typing import Any, Iterable
+from zoneinfo import ZoneInfo
 
 import numpy as np
 import pandas as pd
@@ -47,27 +49,6 @@ TIMESTAMP_COLUMNS = ("starts_at", "ends_at")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 UID_DOMAIN = "zorgzame-buurten-kaart"
 TIMEZONE = "Europe/Amsterdam"
-
-VTIMEZONE_AMSTERDAM = (
-    "BEGIN:VTIMEZONE",
-    "TZID:Europe/Amsterdam",
-    "BEGIN:DAYLIGHT",
-    "TZOFFSETFROM:+0100",
-    "TZOFFSETTO:+0200",
-    "TZNAME:CEST",
-    "DTSTART:19700329T020000",
-    "RRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU",
-    "END:DAYLIGHT",
-    "BEGIN:STANDARD",
-    "TZOFFSETFROM:+0200",
-    "TZOFFSETTO:+0100",
-    "TZNAME:CET",
-    "DTSTART:19701025T030000",
-    "RRULE:FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU",
-    "END:STANDARD",
-    "END:VTIMEZONE",
-)
-
 
 # -- values -----------------------------------------------------------------------------------
 
@@ -211,13 +192,14 @@ def to_geojson(frame: pd.DataFrame) -> bytes:
 
 
 # -- iCalendar --------------------------------------------------------------------------------
+# Written with the ``icalendar`` library: it escapes TEXT, folds lines at 75 octets without
+# splitting a character and generates the VTIMEZONE of Europe/Amsterdam from the tz database.
 
-def ics_text(value: Any) -> str:
-    """Escape a TEXT value (RFC 5545 3.3.11): backslash, semicolon, comma and newlines."""
+def _clean_text(value: Any) -> str:
+    """Text for a calendar value: no control characters other than newline and tab."""
     text = "" if _is_na(value) else str(value)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    text = "".join(ch for ch in text if ch == "\n" or ch == "\t" or ord(ch) >= 32 and ch != "\x7f")
-    return (text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n"))
+    return "".join(ch for ch in text if ch in "\n\t" or ord(ch) >= 32 and ch != "\x7f")
 
 
 def _uri(value: Any) -> str:
@@ -225,73 +207,52 @@ def _uri(value: Any) -> str:
     return "".join(ch for ch in str(value) if ord(ch) > 32 and ch != "\x7f")
 
 
-def fold(line: str, limit: int = 75) -> str:
-    """Fold a content line at ``limit`` octets (RFC 5545 3.1) without splitting a UTF-8 character;
-    continuation lines start with one space."""
-    encoded = line.encode("utf-8")
-    if len(encoded) <= limit:
-        return line
-    parts: list[str] = []
-    current = ""
-    size = 0
-    room = limit
-    for ch in line:
-        width = len(ch.encode("utf-8"))
-        if size + width > room:
-            parts.append(current)
-            current, size, room = "", 0, limit - 1   # the leading space counts
-        current += ch
-        size += width
-    parts.append(current)
-    return "\r\n ".join(parts)
+def _event(record: dict, lang: str, stamp: datetime) -> Any:
+    import icalendar
 
-
-def _local_stamp(moment: datetime) -> str:
-    return moment.strftime("%Y%m%dT%H%M%S")
-
-
-def _event_lines(record: dict, lang: str, stamp: str) -> list[str] | None:
     start = _as_datetime(record.get("starts_at"))
     if start is None:
         return None
+    zone = ZoneInfo(TIMEZONE)
     end = _as_datetime(record.get("ends_at"))
     all_day = _as_bool(record.get("all_day"))
     online = _as_bool(record.get("online"))
-    lines = ["BEGIN:VEVENT", f"UID:{ics_text(record['id'])}@{UID_DOMAIN}", f"DTSTAMP:{stamp}"]
+    event = icalendar.Event()
+    event.add("uid", f"{_clean_text(record['id'])}@{UID_DOMAIN}")
+    event.add("dtstamp", stamp)
     if all_day:
         last_day = (end or start).date()
-        lines.append(f"DTSTART;VALUE=DATE:{start.date().strftime('%Y%m%d')}")
-        lines.append(f"DTEND;VALUE=DATE:{(last_day + timedelta(days=1)).strftime('%Y%m%d')}")
+        event.add("dtstart", start.date())
+        event.add("dtend", last_day + timedelta(days=1))
     else:
-        lines.append(f"DTSTART;TZID={TIMEZONE}:{_local_stamp(start)}")
+        event.add("dtstart", start.replace(tzinfo=zone))
         if end is not None and end > start:
-            lines.append(f"DTEND;TZID={TIMEZONE}:{_local_stamp(end)}")
-    lines.append(f"SUMMARY:{ics_text(record.get('name'))}")
+            event.add("dtend", end.replace(tzinfo=zone))
+    event.add("summary", _clean_text(record.get("name")))
     description_parts = []
     if not _is_na(record.get("description")):
-        description_parts.append(str(record["description"]))
+        description_parts.append(_clean_text(record["description"]))
     meeting_url = None if _is_na(record.get("meeting_url")) else str(record["meeting_url"])
     if online and meeting_url:
         description_parts.append(f"{t('export.ics.join', lang)}: {meeting_url}")
     if not _is_na(record.get("source")):
         description_parts.append(f"{t('export.ics.source', lang)}: {record['source']}")
     if description_parts:
-        lines.append(f"DESCRIPTION:{ics_text(chr(10).join(description_parts))}")
+        event.add("description", _clean_text("\n".join(description_parts)))
     if online:
-        lines.append(f"LOCATION:{ics_text(t('export.ics.online', lang))}")
+        event.add("location", t("export.ics.online", lang))
     else:
         where = [str(record[c]) for c in ("address", "postcode", "place") if not _is_na(record.get(c))]
         if where:
-            lines.append(f"LOCATION:{ics_text(', '.join(where))}")
+            event.add("location", _clean_text(", ".join(where)))
         lat, lon = record.get("lat"), record.get("lon")
         if not _is_na(lat) and not _is_na(lon):
-            lines.append(f"GEO:{float(lat):.6f};{float(lon):.6f}")
+            event.add("geo", (round(float(lat), 6), round(float(lon), 6)))
     link = meeting_url if online and meeting_url else next(
         (str(record[c]) for c in ("website", "source") if not _is_na(record.get(c))), None)
     if link and valid_url(link):  # calendar apps make URL clickable: never a javascript: or data: link
-        lines.append(f"URL:{_uri(link)}")
-    lines.append("END:VEVENT")
-    return lines
+        event.add("url", _uri(link))
+    return event
 
 
 def ics_events(frame: pd.DataFrame) -> pd.DataFrame:
@@ -302,21 +263,27 @@ def ics_events(frame: pd.DataFrame) -> pd.DataFrame:
     return meetups[meetups["starts_at"].notna()]
 
 
-def to_ics(frame: pd.DataFrame, lang: str = "nl", *, now: datetime | None = None) -> bytes:
-    """The selection's meet-ups with a start as an iCalendar file (other kinds are skipped)."""
+def to_ics(frame: pd.DataFrame, lang: str = "nl", *, now: datetime | None = None,
+           name: str | None = None) -> bytes:
+    """The selection's meet-ups with a start as an iCalendar file (other kinds are skipped).
+    ``name`` replaces the default calendar name (a subscription names its area)."""
+    import icalendar
+
     now = now or datetime.now(timezone.utc)
-    if now.tzinfo is not None:
-        now = now.astimezone(timezone.utc)
-    stamp = now.strftime("%Y%m%dT%H%M%SZ")
-    lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//Zorgzame Buurten Kaart//Bijeenkomsten//NL",
-             "CALSCALE:GREGORIAN", "METHOD:PUBLISH", f"X-WR-CALNAME:{ics_text(t('export.ics.calendar_name', lang))}",
-             f"X-WR-TIMEZONE:{TIMEZONE}", *VTIMEZONE_AMSTERDAM]
+    now = now.astimezone(timezone.utc) if now.tzinfo is not None else now.replace(tzinfo=timezone.utc)
+    calendar = icalendar.Calendar()
+    calendar.add("prodid", "-//Zorgzame Buurten Kaart//Bijeenkomsten//NL")
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("method", "PUBLISH")
+    calendar.add("x-wr-calname", _clean_text(name or t("export.ics.calendar_name", lang)))
+    calendar.add("x-wr-timezone", TIMEZONE)
     for record in public_frame(ics_events(frame)).to_dict("records"):
-        event = _event_lines(record, lang, stamp)
-        if event:
-            lines.extend(event)
-    lines.append("END:VCALENDAR")
-    return ("\r\n".join(fold(line) for line in lines) + "\r\n").encode("utf-8")
+        event = _event(record, lang, now)
+        if event is not None:
+            calendar.add_component(event)
+    calendar.add_missing_timezones()
+    return calendar.to_ical()
 
 
 def file_name(stem: str, extension: str, parts: Iterable[str] = ()) -> str:

@@ -50,6 +50,10 @@ class Filter:
     meetups: str = "all"                 # all | upcoming | past
     date_from: date | None = None
     date_to: date | None = None
+    # Open data API only (the Kaart page never sets them): a WGS84 box (min_lon, min_lat, max_lon,
+    # max_lat) and records changed since a moment (naive server time, like ``updated_at``).
+    bbox: tuple[float, float, float, float] | None = None
+    updated_since: datetime | None = None
 
     @property
     def region_code(self) -> str | None:
@@ -88,6 +92,12 @@ def filter_sql(flt: Filter, *, today: date | None = None, alias: str = "") -> tu
                        f" OR strip_accents(lower(coalesce({p}place, ''))) LIKE ?)")
         needle = "%" + fold(flt.search).replace("\\", "").replace("%", "").replace("_", "") + "%"
         params += [needle, needle, needle]
+    if flt.bbox:
+        clauses.append(f"{p}lon BETWEEN ? AND ? AND {p}lat BETWEEN ? AND ?")
+        params += [flt.bbox[0], flt.bbox[2], flt.bbox[1], flt.bbox[3]]
+    if flt.updated_since:
+        clauses.append(f"{p}updated_at >= ?")
+        params.append(flt.updated_since)
     today = today or date.today()
     meetup_clauses: list[str] = []
     if flt.meetups == "upcoming":
@@ -642,3 +652,186 @@ def map_data(store: Store, flt: Filter, *, max_points: int, level: str,
             points = store.df(f"SELECT id, kind, lat, lon FROM public_records WHERE {located_where}", params)
     return MapData(n_records=n_records, n_located=n_located, points=points, region_counts=counts,
                    level=level, max_points=max_points)
+
+
+# -- open data API (mapping.api) ---------------------------------------------------------------
+# Pages of a selection by keyset on the record id (stable while records come and go, unlike
+# OFFSET), the changes since a moment for partners who keep a copy, and CSV from the engine.
+
+API_COLUMNS = EXPORT_COLUMNS + ("updated_at",)
+_REGION_JOINS = """LEFT JOIN regions p ON p.code = r.provincie_code
+        LEFT JOIN regions g ON g.code = r.gemeente_code
+        LEFT JOIN regions w ON w.code = r.wijk_code
+        LEFT JOIN regions z ON z.code = r.zorgkantoorregio_code"""
+
+
+def count_records(store: Store, flt: Filter, *, today: date | None = None) -> int:
+    where, params = filter_sql(flt, today=today)
+    return int(store.scalar(f"SELECT count(*) FROM public_records WHERE {where}", params) or 0)
+
+
+def records_page(store: Store, flt: Filter, *, after: str | None = None, before: str | None = None,
+                 limit: int = 100, today: date | None = None) -> pd.DataFrame:
+    """At most ``limit`` approved records of the filter in id order: the first ones, those after
+    the id ``after`` or (for a previous page) the last ones before the id ``before``; every API
+    column and the region names. The page is chosen on ``public_records`` alone and only its rows
+    are joined to the region names."""
+    where, params = filter_sql(flt, today=today)
+    order = "id"
+    if after is not None:
+        where += " AND id > ?"
+        params.append(after)
+    elif before is not None:
+        where += " AND id < ?"
+        params.append(before)
+        order = "id DESC"
+    cols = ", ".join(f"r.{c}" for c in API_COLUMNS)
+    return store.df(
+        f"""
+        WITH page AS (SELECT * FROM public_records WHERE {where} ORDER BY {order} LIMIT {max(int(limit), 0)})
+        SELECT {cols}, {REGION_NAME_COLUMNS}
+        FROM page r
+        {_REGION_JOINS}
+        ORDER BY r.id
+        """,
+        params,
+    )
+
+
+def has_record_beyond(store: Store, flt: Filter, record_id: str, *, after: bool,
+                      today: date | None = None) -> bool:
+    """Whether a record of the filter has an id after (``after=True``) or before ``record_id``."""
+    where, params = filter_sql(flt, today=today)
+    op = ">" if after else "<"
+    return bool(store.scalar(
+        f"SELECT count(*) FROM (SELECT 1 FROM public_records WHERE {where} AND id {op} ? LIMIT 1) x",
+        [*params, record_id]))
+
+
+def public_record(store: Store, record_id: str) -> pd.DataFrame:
+    """One approved record with every API column and its region names (empty when not public)."""
+    if not _ID.match(record_id or ""):
+        return pd.DataFrame(columns=list(API_COLUMNS))
+    cols = ", ".join(f"r.{c}" for c in API_COLUMNS)
+    return store.df(f"SELECT {cols}, {REGION_NAME_COLUMNS} FROM {RECORDS_WITH_REGIONS} WHERE r.id = ?", [record_id])
+
+
+_LINK_COLUMNS = """l.id, l.from_id, l.to_id, l.relation, l.source, l.note, l.source_date,
+               a.name AS from_name, a.kind AS from_kind, a.lat AS from_lat, a.lon AS from_lon,
+               b.name AS to_name, b.kind AS to_kind, b.lat AS to_lat, b.lon AS to_lon"""
+
+
+def links_page(store: Store, flt: Filter, *, after: str | None = None, before: str | None = None,
+               limit: int = 100, today: date | None = None) -> tuple[pd.DataFrame, int]:
+    """Approved links touching the filter's records (as :func:`links_for`), by keyset on the link
+    id, and how many links match in all."""
+    where, params = filter_sql(flt, today=today)
+    base = f"""
+        WITH inside AS (SELECT id FROM public_records WHERE {where})
+        SELECT {_LINK_COLUMNS}
+        FROM links l
+        JOIN public_records a ON a.id = l.from_id
+        JOIN public_records b ON b.id = l.to_id
+        WHERE l.from_id IN (SELECT id FROM inside) OR l.to_id IN (SELECT id FROM inside)"""
+    total = int(store.scalar(f"SELECT count(*) FROM ({base}) x", params) or 0)
+    order, extra, extra_params = "id", "", []
+    if after is not None:
+        extra, extra_params = " WHERE id > ?", [after]
+    elif before is not None:
+        extra, extra_params, order = " WHERE id < ?", [before], "id DESC"
+    frame = store.df(
+        f"SELECT * FROM (SELECT * FROM ({base}) x{extra} ORDER BY {order} LIMIT {max(int(limit), 0)}) y ORDER BY id",
+        [*params, *extra_params])
+    return frame, total
+
+
+def public_link(store: Store, link_id: str) -> pd.DataFrame:
+    """One approved link between two approved records (empty when not public)."""
+    return store.df(
+        f"""SELECT {_LINK_COLUMNS}
+            FROM links l JOIN public_records a ON a.id = l.from_id JOIN public_records b ON b.id = l.to_id
+            WHERE l.id = ?""", [link_id])
+
+
+# Actions after which a record that was public is no longer: taken off the map, merged away.
+WITHDRAW_ACTIONS = ("archive", "merged_into")
+
+
+def changes(store: Store, since: datetime, *, after: tuple[datetime, str, str] | None = None,
+            limit: int = 100) -> pd.DataFrame:
+    """Records and links created, changed or withdrawn since ``since`` (naive server time), oldest
+    first: entity ('record' | 'link'), id, kind, change ('created' | 'updated' | 'withdrawn'),
+    changed_at. Withdrawn = no longer public after having been public (a record archived or merged
+    away — the audit history says so —, a link archived or one of its ends withdrawn); records
+    that never were public (pending, rejected sign-ups) never appear. ``after`` is the
+    (changed_at, entity, id) of the last row of the previous page."""
+    actions = ", ".join(f"'{action}'" for action in WITHDRAW_ACTIONS)
+
+    def was_withdrawn(alias: str) -> str:
+        return (f"({alias}.status IN ('archived', 'rejected') AND EXISTS (SELECT 1 FROM revisions v "
+                f"WHERE v.entity_type = 'record' AND v.entity_id = {alias}.id AND v.action IN ({actions})))")
+
+    sql = f"""
+        WITH changed AS (
+            SELECT 'record' AS entity, r.id, r.kind,
+                   CASE WHEN r.status <> 'approved' THEN 'withdrawn'
+                        WHEN r.created_at >= ? THEN 'created' ELSE 'updated' END AS change,
+                   r.updated_at AS changed_at
+            FROM records r
+            WHERE r.updated_at >= ? AND (r.status = 'approved' OR {was_withdrawn('r')})
+            UNION ALL
+            SELECT 'link' AS entity, l.id, l.relation AS kind,
+                   CASE WHEN l.status <> 'approved' OR a.status <> 'approved' OR b.status <> 'approved'
+                             THEN 'withdrawn'
+                        WHEN l.created_at >= ? THEN 'created' ELSE 'updated' END AS change,
+                   greatest(l.updated_at, a.updated_at, b.updated_at) AS changed_at
+            FROM record_links l JOIN records a ON a.id = l.from_id JOIN records b ON b.id = l.to_id
+            WHERE greatest(l.updated_at, a.updated_at, b.updated_at) >= ?
+              AND ((l.status IN ('approved', 'archived') AND a.status = 'approved' AND b.status = 'approved')
+                   OR (l.status = 'approved' AND ({was_withdrawn('a')} OR {was_withdrawn('b')})))
+        )
+        SELECT entity, id, kind, change, changed_at FROM changed
+    """
+    params: list[Any] = [since, since, since, since]
+    if after is not None:
+        sql += " WHERE changed_at > ? OR (changed_at = ? AND (entity > ? OR (entity = ? AND id > ?)))"
+        params += [after[0], after[0], after[1], after[1], after[2]]
+    sql += f" ORDER BY changed_at, entity, id LIMIT {max(int(limit), 0)}"
+    return store.df(sql, params)
+
+
+def export_csv(store: Store, flt: Filter | None = None, *, today: date | None = None) -> bytes:
+    """The selection (default: every approved record) as CSV, written by the database engine in
+    the dialect and with the cells of :func:`mapping.exports.to_csv` (``;``, UTF-8 with BOM, CRLF,
+    formula guard): seconds for a million records instead of a Python loop."""
+    from mapping.exports import PUBLIC_COLUMNS
+
+    where, params = filter_sql(flt or Filter(), today=today, alias="r")
+    region_names = {"provincie_naam": "p.name", "gemeente_naam": "g.name", "wijk_naam": "w.name",
+                    "zorgkantoorregio_naam": "z.name"}
+    # empty cells as NULL: the engine writes those as nothing (an empty string would be "")
+    cells = [f"nullif({_csv_cell_sql(column, region_names.get(column, f'r.{column}'))}, '') AS {column}"
+             for column in PUBLIC_COLUMNS if column in EXPORT_COLUMNS or column in region_names]
+    sql = (f"SELECT {', '.join(cells)} FROM {RECORDS_WITH_REGIONS} WHERE {where} "
+           "ORDER BY r.kind, r.name, r.id")
+    return store.export_csv(sql, params)
+
+
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _csv_cell_sql(column: str, source: str) -> str:
+    """SQL for one CSV cell exactly as :func:`mapping.exports._csv_cell` writes it."""
+    if column in ("all_day", "online", "synthetic"):
+        return f"CASE WHEN coalesce({source}, false) THEN 'true' ELSE 'false' END"
+    if column in ("lat", "lon"):
+        return f"coalesce(CAST(round({source}, 6) AS VARCHAR), '')"
+    if column == "themes":
+        return f"coalesce(array_to_string({source}, ', '), '')"
+    if column in ("source_date", "last_verified"):
+        return f"coalesce(CAST(CAST({source} AS DATE) AS VARCHAR), '')"
+    if column in ("starts_at", "ends_at"):
+        return f"coalesce(substr(CAST({source} AS VARCHAR), 1, 16), '')"
+    text = f"coalesce(CAST({source} AS VARCHAR), '')"
+    starts = " OR ".join(f"substr({text}, 1, 1) = chr({ord(ch)})" for ch in _FORMULA_STARTS)
+    return f"CASE WHEN {starts} THEN chr(39) || {text} ELSE {text} END"

@@ -233,6 +233,19 @@ class Store:
                 delay = min(delay * 2, 0.5)
         raise AssertionError("unreachable")
 
+    def export_csv(self, sql: str, params: Sequence[Any] | None = None) -> bytes:
+        """The rows of ``sql`` as CSV written by the engine itself (no Python loop): header, ``;``,
+        CRLF, quotes only where needed, NULL as an empty cell, UTF-8 with a byte order mark (for
+        Dutch Excel). DuckDB's ``COPY … TO`` is engine-specific, so it stays here; another engine
+        implements this one method (PostgreSQL: ``COPY … TO STDOUT``)."""
+        import tempfile
+
+        with tempfile.TemporaryDirectory(prefix="mapping-csv-") as folder:
+            target = pathlib.Path(folder) / "export.csv"
+            self._run(f"COPY ({sql}) TO '{target.as_posix()}' "
+                      "(FORMAT csv, HEADER true, DELIMITER ';', QUOTE '\"', NEW_LINE '\r\n')", params)
+            return "\ufeff".encode("utf-8") + target.read_bytes()
+
     # -- page cache ---------------------------------------------------------------------------
     def cached_page(self, name: str, fingerprint: str) -> str | None:
         """The stored ``body`` of ``name`` if it was made for ``fingerprint``, else None."""
