@@ -65,6 +65,7 @@ import pandas as pd
 from branca.element import MacroElement
 
 from mapping import assets
+from mapping.i18n import format as number_format
 from mapping.i18n import kind_label, t
 # The list and selection helpers live in folium-free mapping.listing (the first page imports no
 # folium); they are re-exported here because pages treat them as part of the map's data.
@@ -660,8 +661,8 @@ def explorer_map(records: pd.DataFrame, *, lang: str = "nl", outlines: MapOutlin
         for kind in KINDS:
             legend_box.add_entry(KIND_STYLES[kind].svg, kind_label(kind, lang, plural=True))
         level_word = t(f"map.level.one.{count_level_name}", lang) if count_level_name in ("gemeente", "wijk") else ""
-        legend_box.add_note(t("map.legend.counts", lang, max=f"{max_points:,}".replace(",", "."), level=level_word)
-                            if use_regions else t("map.legend.grid", lang, max=f"{max_points:,}".replace(",", ".")))
+        legend_box.add_note(t("map.legend.counts", lang, max=number_format.number(max_points, lang), level=level_word)
+                            if use_regions else t("map.legend.grid", lang, max=number_format.number(max_points, lang)))
     if outlines.context.get("features"):
         legend_box.add_entry(_line_swatch(CONTEXT_STYLE), t("map.legend.outline", lang,
                                                             level=t(f"map.level.{outlines.level}", lang)))
