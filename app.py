@@ -25,6 +25,7 @@ PAGE_SPECS = [
     ("mijn_aanmelding.py", "nav.status", ":material/key:", "mijn_aanmelding", False),
     ("moderatie.py", "nav.moderation", ":material/shield:", "moderatie", False),
     ("privacy.py", "nav.privacy", ":material/lock:", "privacy", False),
+    ("toegankelijkheid.py", "nav.accessibility", ":material/accessibility:", "toegankelijkheid", False),
 ]
 
 
@@ -49,6 +50,11 @@ def main() -> None:
     ]
     embed = ui.is_embed()
     navigation = st.navigation(pages, position="hidden" if embed else "sidebar")
+    # Each page its own <title> (WCAG 2.4.2) and <html lang> in step with the language choice.
+    from mapping import web_shell
+
+    st.set_page_config(page_title=web_shell.page_title(navigation.title))
+    web_shell.page_frame(lang)
 
     store = ui.get_store()
     if not embed:
@@ -63,6 +69,8 @@ else:
     # `streamlit run app.py` imports this file, finds `app` and serves it (Streamlit runs the same
     # file as the page script above). Its lifespan warms the process — libraries, database, the
     # first page's data — while the first visitor's browser is still loading the frontend.
-    from mapping import startup
+    from starlette.middleware import Middleware
 
-    app = st.App(__file__, lifespan=startup.lifespan)
+    from mapping import startup, web_shell
+
+    app = st.App(__file__, lifespan=startup.lifespan, middleware=[Middleware(web_shell.ShellMiddleware)])

@@ -15,6 +15,7 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from mapping import exports, linkmap, maps, queries, records, ui
+from mapping.i18n import format as number_format
 from mapping.i18n import kind_label, precision_label, relation_label, t
 from mapping.listing import md_escape as md   # user text in Markdown: shown literally
 from mapping.queries import Filter
@@ -164,7 +165,7 @@ with map_column:
                        returned_objects=["last_object_clicked_tooltip"], center=centre, zoom=zoom,
                        feature_group_to_add=ring)
     if aggregated:
-        st.info(t("map.aggregated", lang, max=f"{max_points:,}".replace(",", "."),
+        st.info(t("map.aggregated", lang, max=number_format.number(max_points, lang),
                   level=t(f"map.level.{level}", lang)))
     if data.n_records > data.n_located:
         st.caption(t("map.not_on_map", lang, count=data.n_records - data.n_located))

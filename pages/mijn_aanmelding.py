@@ -8,6 +8,7 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
+from mapping.i18n import format as number_format
 from mapping import moderation, submissions, ui, ui_forms
 from mapping.i18n import kind_label, t
 from mapping.store import StoreError
@@ -53,7 +54,7 @@ def run_action(action, *args, done: str, **params) -> None:
         LOGGER.error("Owner action not stored: %s", type(exc).__name__)
         flash(t("mijn.db_error", lang), "error")
         return
-    values = {"reference": result} if isinstance(result, str) else {"date": f"{result:%d-%m-%Y}"} if result else {}
+    values = {"reference": result} if isinstance(result, str) else {"date": number_format.date(result, lang)} if result else {}
     flash(t(done, lang, **values, **params))
     ui_forms.clear(f"{PREFIX}_edit")
 
@@ -85,7 +86,7 @@ current = view.current
 name = record.get("name") or current["payload"].get("name") or view.reference
 st.subheader(ui_forms.md_escape(name))
 original = view.thread[-1]
-st.caption(t("mijn.reference", lang, reference=view.reference, when=f"{original['created_at']:%d-%m-%Y}"))
+st.caption(t("mijn.reference", lang, reference=view.reference, when=number_format.date(original['created_at'], lang)))
 
 status_box = {"pending": st.info, "approved": st.success, "rejected": st.warning, "merged": st.info,
               "withdrawn": st.info}[current["status"]]
@@ -101,7 +102,7 @@ if view.merged_into:
 
 if view.can_confirm:
     verified = record.get("last_verified")
-    st.write(t("mijn.last_verified", lang, date=f"{verified:%d-%m-%Y}") if verified else t("mijn.never_verified", lang))
+    st.write(t("mijn.last_verified", lang, date=number_format.date(verified, lang)) if verified else t("mijn.never_verified", lang))
     if moderation.is_stale(verified):
         st.warning(t("mijn.stale", lang))
     st.button(t("mijn.confirm", lang), type="primary", key=f"{PREFIX}_confirm",
@@ -152,6 +153,6 @@ if len(view.thread) > 1:
         t("mijn.col.reference", lang): item["id"],
         t("mijn.col.type", lang): t(f"mijn.type.{item['submission_type']}", lang),
         t("mijn.col.status", lang): t(f"mijn.state.{item['status']}", lang),
-        t("mijn.col.date", lang): f"{item['updated_at']:%d-%m-%Y}",
+        t("mijn.col.date", lang): number_format.date(item['updated_at'], lang),
         t("mijn.col.note", lang): item.get("review_reason") or "",
     } for item in view.thread]), hide_index=True, width="stretch")

@@ -9,6 +9,7 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
+from mapping.i18n import format as number_format
 from mapping import moderation, ui, ui_forms
 from mapping.i18n import kind_label, t
 from mapping.store import StoreError
@@ -103,7 +104,7 @@ def render_submission(reference: str) -> None:
     name = detail.proposed.get("name") or (detail.record or {}).get("name") or reference
     st.subheader(t("moderatie.submission_heading", lang, id=reference, name=ui_forms.md_escape(name)))
     st.caption(t("moderatie.meta", lang, type=t(f"moderatie.type.{sub['submission_type']}", lang),
-                 created=f"{sub['created_at']:%d-%m-%Y %H:%M}", record=ui_forms.md_escape(sub["record_id"])))
+                 created=number_format.datetime(sub['created_at'], lang), record=ui_forms.md_escape(sub["record_id"])))
     if detail.is_removal:
         st.warning(t("moderatie.removal_note", lang))
     if detail.diff:
@@ -130,7 +131,7 @@ def render_submission(reference: str) -> None:
         if detail.contact:
             st.text(f"{detail.contact['contact_name'] or ''} <{detail.contact['contact_email'] or ''}>")
             consent = detail.contact.get("consent_at")
-            st.caption(t("moderatie.consent_at", lang, when=f"{consent:%d-%m-%Y %H:%M}") if consent
+            st.caption(t("moderatie.consent_at", lang, when=number_format.datetime(consent, lang)) if consent
                        else t("moderatie.consent_none", lang))
         else:
             st.caption(t("moderatie.no_contact", lang))
@@ -177,7 +178,7 @@ def render_submission(reference: str) -> None:
 
 def render_stale(record_id: str, name: str, last_verified) -> None:
     if last_verified:
-        st.subheader(t("moderatie.stale_heading", lang, name=ui_forms.md_escape(name), date=f"{last_verified:%d-%m-%Y}"))
+        st.subheader(t("moderatie.stale_heading", lang, name=ui_forms.md_escape(name), date=number_format.date(last_verified, lang)))
     else:
         st.subheader(t("moderatie.stale_never_heading", lang, name=ui_forms.md_escape(name)))
     st.caption(t("moderatie.stale_help", lang))
@@ -229,8 +230,8 @@ with tabs[0]:
             t("common.name", lang): items["name"].fillna(""),
             t("common.kind", lang): [kind_label(k, lang) if k else "" for k in items["kind"]],
             t("moderatie.col.reasons", lang): [reasons_text(r) for r in items["reasons"]],
-            t("moderatie.col.created", lang): [f"{c:%d-%m-%Y}" if pd.notna(c) else "" for c in items["created_at"]],
-            t("common.last_verified", lang): [f"{d:%d-%m-%Y}" if d else "—" for d in items["last_verified"]],
+            t("moderatie.col.created", lang): [number_format.date(c, lang) if pd.notna(c) else "" for c in items["created_at"]],
+            t("common.last_verified", lang): [number_format.date(d, lang) if d else "—" for d in items["last_verified"]],
         }), hide_index=True, width="stretch")
         labels = {row.item_id: f"{row.item_id} — {row.name} [{reasons_text(row.reasons)}]"
                   for row in items.itertuples(index=False)}
@@ -256,7 +257,7 @@ with tabs[1]:
             st.info(t("moderatie.history_empty", lang))
         else:
             st.dataframe(pd.DataFrame({
-                t("moderatie.col.when", lang): [f"{w:%d-%m-%Y %H:%M}" for w in trail["changed_at"]],
+                t("moderatie.col.when", lang): [number_format.datetime(w, lang) for w in trail["changed_at"]],
                 t("moderatie.col.who", lang): trail["actor"],
                 t("moderatie.col.action", lang): trail["action"],
                 t("moderatie.col.what", lang): [f"{e} {i}" for e, i in zip(trail["entity_type"], trail["entity_id"])],

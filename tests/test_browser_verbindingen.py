@@ -80,7 +80,7 @@ def test_links_layer_draws_lines_between_the_oegstgeest_records(page, server):
     tooltip = frame.wait_for_selector(".leaflet-tooltip:has-text('partner van')", timeout=10_000)
     assert " partner van " in f" {tooltip.inner_text()} "
     # the legend explains the colours and lists the links that cannot be drawn
-    legend = frame.inner_text(".zbk-links-legend")
+    legend = frame.text_content(".zbk-links-legend")   # folded by default: all of its text
     assert "partner van" in legend and "opgezet door" in legend
     assert "3 verbinding(en) zonder punt op de kaart" in legend
 

@@ -255,10 +255,12 @@ def test_list_frame_and_dates():
         "ends_at": pd.Timestamp("2025-07-03 11:30"), "all_day": False, "website": "javascript:alert(1)"}])
     table = maps.list_frame(records, "nl", {"ontmoeting": "Ontmoeting"}, {})
     assert table.loc["m1", "name"] == "<b>Meet</b>"          # st.dataframe shows it as text
-    assert table.loc["m1", "when"] == "03-07-2025 10:00–11:30"
+    assert table.loc["m1", "when"] == "3 jul 2025 10:00–11:30"
     assert table.loc["m1", "themes"] == "Ontmoeting" and not table.loc["m1", "on_map"]
     assert table.loc["m1", "website"] is None                # never a clickable javascript: link
-    assert maps.format_when(pd.Timestamp("2025-03-18"), None, True, "en") == "2025-03-18"
+    assert maps.format_when(pd.Timestamp("2025-03-18"), None, True, "en") == "18 Mar 2025"
+    assert maps.format_when(pd.Timestamp("2025-03-18 19:30"), pd.Timestamp("2025-03-19 09:00"), False, "en") \
+        == "18 Mar 2025 19:30 – 19 Mar 2025 09:00"
     assert maps.format_when(None) == ""
 
 

@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from mapping import gaps, maps, needs
+from mapping.i18n import format as number_format
 from mapping.i18n import t
 
 # Sequential, colour-blind-safe palettes (5 classes, light = low, dark = high), sampled from
@@ -41,10 +42,7 @@ def fmt(value: Any, lang: str, decimals: int = 0, missing: str | None = None) ->
     """A number in the user's language (nl: 12.345,6; en: 12,345.6); missing → "niet beschikbaar"."""
     if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
         return missing if missing is not None else t("gaps.not_available", lang)
-    text = f"{float(value):,.{decimals}f}"
-    if lang == "nl":
-        text = text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
-    return text
+    return number_format.number(value, lang, decimals)
 
 
 def fmt_measure(measure: str, value: Any, lang: str) -> str:

@@ -190,7 +190,9 @@ class _Legend(MacroElement):
 def legend_html(relations: list[str], lang: str, *, faded: int, unplaced: list[str], spread: bool,
                 left_out: int = 0) -> str:
     """The legend's HTML (every text escaped)."""
-    parts = [f"<div style='font-weight:bold;margin-bottom:3px'>{escape(t('network.layer.legend', lang))}</div>"]
+    # Folded by default, like the map's own legend: open, it would cover the map on a narrow screen.
+    parts = [f"<details><summary style='font-weight:bold;margin-bottom:3px;cursor:pointer'>"
+             f"{escape(t('network.layer.legend', lang))}</summary>"]
     for relation in relations:
         color = RELATION_COLORS.get(relation, OTHER_COLOR)
         parts.append(f"<div><span style='display:inline-block;width:22px;height:0;border-top:3px solid {color};"
@@ -211,7 +213,7 @@ def legend_html(relations: list[str], lang: str, *, faded: int, unplaced: list[s
         parts.append(f"<details class='zbk-links-unplaced' style='margin-top:3px'><summary>"
                      f"{escape(t('network.layer.unplaced', lang, count=len(unplaced)))}</summary>"
                      f"<ul style='margin:2px 0 0 14px;padding:0'>{items}</ul></details>")
-    return "".join(parts)
+    return "".join(parts) + "</details>"
 
 
 def _layer_control_last(fmap: folium.Map) -> None:

@@ -13,6 +13,7 @@ from typing import Any
 
 import pandas as pd
 
+from mapping.i18n import format as fmt
 from mapping.i18n import kind_label
 from mapping.records import valid_url
 
@@ -69,21 +70,22 @@ def _timestamp(value: Any) -> pd.Timestamp | None:
 
 
 def format_when(starts_at: Any, ends_at: Any = None, all_day: Any = False, lang: str = "nl") -> str:
-    """A meet-up's date and time for people: '03-07-2025 10:00–11:30' (nl) or '2025-07-03 …' (en);
-    all-day events show the date only; '' without a start."""
+    """A meet-up's date and time for people in the interface language (``mapping.i18n.format``):
+    '3 jul 2025 10:00–11:30' (nl) or '3 Jul 2025 10:00–11:30' (en); all-day events show the date
+    only; '' without a start."""
     start = _timestamp(starts_at)
     if start is None:
         return ""
     end = _timestamp(ends_at)
-    day_format = "%d-%m-%Y" if lang == "nl" else "%Y-%m-%d"
     if bool(all_day) and not (isinstance(all_day, float) and math.isnan(all_day)):
-        text = start.strftime(day_format)
+        text = fmt.date(start, lang)
         if end is not None and end.date() != start.date():
-            text += " – " + end.strftime(day_format)
+            text += " – " + fmt.date(end, lang)
         return text
-    text = start.strftime(f"{day_format} %H:%M")
+    text = fmt.datetime(start.to_pydatetime(), lang)
     if end is not None and end > start:
-        text += ("–" + end.strftime("%H:%M")) if end.date() == start.date() else (" – " + end.strftime(f"{day_format} %H:%M"))
+        text += ("–" + fmt.time(end.to_pydatetime(), lang)) if end.date() == start.date() \
+            else (" – " + fmt.datetime(end.to_pydatetime(), lang))
     return text
 
 

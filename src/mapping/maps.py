@@ -65,6 +65,7 @@ import pandas as pd
 from branca.element import MacroElement
 
 from mapping import assets
+from mapping.i18n import format as number_format
 from mapping.i18n import kind_label, t
 # The list and selection helpers live in folium-free mapping.listing (the first page imports no
 # folium); they are re-exported here because pages treat them as part of the map's data.
@@ -232,14 +233,18 @@ _RUNTIME_CSS = """
 .zb-marker{background:none;border:none}
 .zb-marker svg{display:block;filter:drop-shadow(0 1px 1px rgba(0,0,0,.45))}
 .zb-marker:focus{outline:2px solid #111;outline-offset:2px;border-radius:50%}
+.leaflet-marker-icon:focus-visible,.leaflet-container a:focus-visible,.zb-legend summary:focus-visible{outline:3px solid #111;outline-offset:2px;box-shadow:0 0 0 5px #fff}
+.zb-sr{position:absolute;width:1px;height:1px;margin:-1px;padding:0;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap;border:0}
+.zb-skip{position:absolute;left:8px;top:-60px;z-index:2000;background:#fff;color:#0b5cad;padding:6px 10px;border:2px solid #111;border-radius:4px;font:14px/1.3 "Source Sans Pro",Arial,sans-serif}
+.zb-skip:focus{top:8px}
 .zb-cluster{background:none;border:none}
 .zb-bubble{border-radius:50%;display:flex;align-items:center;justify-content:center;box-shadow:0 1px 3px rgba(0,0,0,.5)}
 .zb-bubble span{background:#fff;border-radius:50%;color:#111;font-weight:700;font-size:12px;display:flex;align-items:center;justify-content:center;width:68%;height:68%}
-.zb-legend{background:rgba(255,255,255,.94);padding:8px 10px;border-radius:6px;box-shadow:0 1px 4px rgba(0,0,0,.35);font-size:12px;line-height:1.35;max-width:260px;color:#222}
+.zb-legend{background:rgba(255,255,255,.96);padding:8px 10px;border-radius:6px;box-shadow:0 1px 4px rgba(0,0,0,.35);font-size:12px;line-height:1.35;max-width:min(260px,45vw);max-height:45vh;overflow:auto;color:#222}
 .zb-legend summary{font-weight:700;font-size:13px;cursor:pointer;margin-bottom:2px}
 .zb-legend .zb-row{display:flex;align-items:center;gap:6px;margin:2px 0}
 .zb-legend .zb-row svg{width:18px;height:18px;flex:none}
-.zb-legend .zb-note{margin-top:4px;color:#444}
+.zb-legend .zb-note{margin-top:4px;color:#333}
 .zb-line{display:inline-block;width:18px;flex:none}
 .leaflet-control-layers-overlays svg{width:16px;height:16px;vertical-align:-3px}
 .zb-region-tip{font-size:12px}
@@ -249,6 +254,60 @@ _RUNTIME_JS = """
 (function () {
   if (window.ZB) { return; }
   var ZB = window.ZB = {order: [], styles: {}, icons: {}, nonce: 0};
+  // Accessibility of the map document itself: its language and title (also on the iframe element
+  // when it is same-origin), a viewport that allows zooming (folium's forbids it, WCAG 1.4.4) and a
+  // skip link past the map to what follows it in the page (the table twin).
+  ZB.a11y = function (text) {
+    ZB.text = text;
+    document.documentElement.setAttribute('lang', text.lang);
+    document.title = text.title;
+    try { if (window.frameElement) { window.frameElement.setAttribute('title', text.title); } } catch (e) {}
+    document.querySelectorAll('meta[name="viewport"]').forEach(function (meta) {
+      meta.setAttribute('content', 'width=device-width, initial-scale=1');
+    });
+    if (!document.getElementById('zb-skip') && document.body) {
+      var skip = document.createElement('a');
+      skip.id = 'zb-skip'; skip.className = 'zb-skip'; skip.href = '#'; skip.textContent = text.skip;
+      skip.addEventListener('click', function (ev) { ev.preventDefault(); ZB.skipPastMap(); });
+      document.body.insertBefore(skip, document.body.firstChild);
+    }
+    if (!ZB.keysBound) { document.addEventListener('keydown', ZB.onKey); ZB.keysBound = true; }
+  };
+  ZB.skipPastMap = function () {
+    var frame = null;
+    try { frame = window.frameElement; } catch (e) { frame = null; }
+    if (!frame) { return; }
+    var doc = frame.ownerDocument;
+    var focusable = doc.querySelectorAll('a[href], button, input, select, textarea, [tabindex="0"]');
+    for (var i = 0; i < focusable.length; i++) {
+      var el = focusable[i];
+      if ((frame.compareDocumentPosition(el) & Node.DOCUMENT_POSITION_FOLLOWING) && el.offsetParent !== null) {
+        el.focus(); if (el.scrollIntoView) { el.scrollIntoView({block: 'center'}); } return;
+      }
+    }
+  };
+  ZB.plain = function (html) {
+    return new DOMParser().parseFromString(html, 'text/html').body.textContent.replace(/\\s+/g, ' ').trim();
+  };
+  // A marker icon is a <div role="button"> (Leaflet's divIcon): its name is its label, and Enter
+  // or Space does what a click does (details of the record, via streamlit-folium's click).
+  ZB.nameOnAdd = function (m, label) {
+    m.on('add', function () { if (m._icon) { m._icon.setAttribute('aria-label', label); } });
+  };
+  // Enter or Space on a focused marker does what a click does (the record's details, through
+  // streamlit-folium's click), on a cluster it zooms in to its markers.
+  ZB.onKey = function (ev) {
+    if ((ev.key !== 'Enter' && ev.key !== ' ') || !ZB.map || !ev.target.closest) { return; }
+    var icon = ev.target.closest('.leaflet-marker-icon');
+    var layer = icon && ZB.map._targets && ZB.map._targets[L.stamp(icon)];
+    if (!layer) { return; }
+    ev.preventDefault();
+    if (typeof layer.zoomToBounds === 'function' && typeof layer.getChildCount === 'function') {
+      layer.zoomToBounds({padding: [30, 30]});
+    } else {
+      layer.fire('click', {latlng: layer.getLatLng(), originalEvent: ev}, true);
+    }
+  };
   ZB.setup = function (styles, order, css, imagePath) {
     if (!document.getElementById('zb-style')) {
       var s = document.createElement('style'); s.id = 'zb-style'; s.textContent = css;
@@ -265,6 +324,7 @@ _RUNTIME_JS = """
     var tip = row[3];
     var m = L.marker([row[0], row[1]], {icon: ZB.icons[kind], kind: kind, riseOnHover: true});
     m.bindTooltip(tip, {direction: 'top', className: 'zb-tip'});
+    ZB.nameOnAdd(m, ZB.plain(tip));
     m.on('click', function () {
       ZB.nonce += 1;
       m.setTooltipContent(tip + '<span hidden>[[' + row[2] + '|' + Date.now().toString(36) + '.' + ZB.nonce + ']]</span>');
@@ -280,8 +340,9 @@ _RUNTIME_JS = """
     });
     var size = Math.round(Math.min(64, 26 + 9 * Math.log(Math.max(total, 1)) / Math.LN10));
     var label = total >= 10000 ? Math.round(total / 1000) + 'k' : String(total);
+    var spoken = ZB.text ? ' <span class="zb-sr">' + ZB.text.cluster.replace('{n}', label) + '</span>' : '';
     return L.divIcon({html: '<div class="zb-bubble" style="width:' + size + 'px;height:' + size + 'px;background:conic-gradient(' +
-      (stops.join(',') || '#777 0deg 360deg') + ')"><span>' + label + '</span></div>',
+      (stops.join(',') || '#777 0deg 360deg') + ')"><span>' + label + '</span>' + spoken + '</div>',
       className: 'zb-cluster', iconSize: [size, size]});
   };
   ZB.clusterIcon = function (cluster) {
@@ -316,6 +377,7 @@ _RUNTIME_JS = """
     group.addLayers(rows.map(function (row) {
       var m = L.marker([row[0], row[1]], {icon: ZB.bubble(row[2], row[3]), kind: 'count', n: row[2], perKind: row[3]});
       m.bindTooltip(row[4], {direction: 'top', className: 'zb-tip'});
+      ZB.nameOnAdd(m, ZB.plain(row[4]));
       return m;
     }));
     return group;
@@ -331,6 +393,7 @@ _RUNTIME_JS = """
     var control = L.control({position: position});
     control.onAdd = function () {
       var div = L.DomUtil.create('div', 'zb-legend');
+      div.setAttribute('role', 'region'); div.setAttribute('aria-label', ZB.text ? ZB.text.legend : 'Legend');
       div.innerHTML = innerHtml;
       L.DomEvent.disableClickPropagation(div);
       L.DomEvent.disableScrollPropagation(div);
@@ -347,13 +410,19 @@ class _Runtime(MacroElement):
     _template = Template("""
         {% macro script(this, kwargs) %}
         {{ this.runtime_js }}
+        ZB.map = {{ this._parent.get_name() }};
+        ZB.a11y({{ this.text_js }});
         ZB.setup({{ this.styles_js }}, {{ this.order_js }}, {{ this.css_js }}, {{ this.image_path_js }});
         {% endmacro %}
     """)
 
-    def __init__(self):
+    def __init__(self, lang: str = "nl", title: str | None = None):
         super().__init__()
         self._name = "ZbRuntime"
+        self.lang = lang
+        self.title = title or t("map.frame_title", lang)
+        self.text_js = js_value({"lang": lang, "title": self.title, "skip": t("map.skip", lang),
+                                 "cluster": t("map.cluster_name", lang), "legend": t("map.legend.title", lang)})
         self.runtime_js = _RUNTIME_JS
         self.styles_js = js_value({k: {"colour": s.colour, "svg": s.svg} for k, s in KIND_STYLES.items()})
         self.order_js = js_value(list(KINDS))
@@ -461,7 +530,8 @@ class Legend(MacroElement):
     def inner_html(self) -> str:
         rows = "".join(f'<div class="zb-row">{swatch}<span>{label}</span></div>' for swatch, label in self.entries)
         notes = "".join(f'<div class="zb-note">{note}</div>' for note in self.notes)
-        return f"<details open><summary>{esc(self.title)}</summary>{rows}{notes}</details>"
+        # Folded by default: open, it would cover part of the map (on a narrow screen most of it).
+        return f"<details><summary>{esc(self.title)}</summary>{rows}{notes}</details>"
 
     def html_js(self) -> str:
         return js_value(self.inner_html())
@@ -552,7 +622,7 @@ def _zoom_for(bounds: tuple[float, float, float, float]) -> int:
 
 
 def base_map(*, bounds: tuple[float, float, float, float] | None = None, tiles: str | None = None,
-             lang: str = "nl") -> folium.Map:
+             lang: str = "nl", title: str | None = None) -> folium.Map:
     """An empty folium map with local Leaflet/jQuery, the ZB runtime, optional tiles, fitted to
     ``bounds`` (min_lat, min_lon, max_lat, max_lon; the Netherlands by default)."""
     bounds = bounds or NL_BOUNDS
@@ -565,7 +635,7 @@ def base_map(*, bounds: tuple[float, float, float, float] | None = None, tiles: 
     # Instance attributes: the class-level lists stay untouched for any other folium user.
     fmap.default_js = list(assets.MAP_JS)
     fmap.default_css = list(assets.MAP_CSS)
-    _Runtime().add_to(fmap)
+    _Runtime(lang, title).add_to(fmap)
     if tiles and tiles != "none":
         if tiles not in TILES:
             raise ValueError(f"unknown tile server {tiles!r}; choose one of {', '.join(TILE_CHOICES)}")
@@ -660,8 +730,8 @@ def explorer_map(records: pd.DataFrame, *, lang: str = "nl", outlines: MapOutlin
         for kind in KINDS:
             legend_box.add_entry(KIND_STYLES[kind].svg, kind_label(kind, lang, plural=True))
         level_word = t(f"map.level.one.{count_level_name}", lang) if count_level_name in ("gemeente", "wijk") else ""
-        legend_box.add_note(t("map.legend.counts", lang, max=f"{max_points:,}".replace(",", "."), level=level_word)
-                            if use_regions else t("map.legend.grid", lang, max=f"{max_points:,}".replace(",", ".")))
+        legend_box.add_note(t("map.legend.counts", lang, max=number_format.number(max_points, lang), level=level_word)
+                            if use_regions else t("map.legend.grid", lang, max=number_format.number(max_points, lang)))
     if outlines.context.get("features"):
         legend_box.add_entry(_line_swatch(CONTEXT_STYLE), t("map.legend.outline", lang,
                                                             level=t(f"map.level.{outlines.level}", lang)))
@@ -755,7 +825,15 @@ def stabilise_ids(fmap: folium.Map) -> folium.Map:
 def render_html(fmap: folium.Map) -> str:
     """The complete standalone HTML of the map (what a browser downloads)."""
     stabilise_ids(fmap)
-    return fmap.get_root().render()
+    runtime = next((c for c in fmap._children.values() if isinstance(c, _Runtime)), None)
+    html_text = fmap.get_root().render()
+    # The standalone document (an iframe's srcdoc) states its language, title and a zoomable
+    # viewport in the HTML itself, not only once its script has run.
+    lang, title = (runtime.lang, runtime.title) if runtime else ("nl", t("map.frame_title", "nl"))
+    html_text = html_text.replace("<html>", f'<html lang="{esc(lang)}">', 1)
+    html_text = re.sub(r'<meta name="viewport"[^>]*>', '<meta name="viewport" content="width=device-width, initial-scale=1" />',
+                       html_text, count=1)
+    return html_text.replace("<head>", f"<head>\n<title>{esc(title)}</title>", 1)
 
 
 def payload_bytes(fmap: folium.Map) -> int:

@@ -30,6 +30,7 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
+from mapping.i18n import format as number_format
 from mapping.i18n import kind_label, relation_label, t
 from mapping.records import KINDS
 
@@ -534,12 +535,8 @@ def format_km(km: float | None, lang: str) -> str:
     if km is None or (isinstance(km, float) and math.isnan(km)):
         return ""
     if km < 0.1:
-        text = "< 0.1"
-    elif km < 10:
-        text = f"{km:.1f}"
-    else:
-        text = f"{km:.0f}"
-    return (text.replace(".", ",") if lang == "nl" else text) + " km"
+        return "< " + number_format.number(0.1, lang, 1) + " km"
+    return number_format.number(km, lang, 1 if km < 10 else 0) + " km"
 
 
 def _theme_phrase(codes: list[str], labels: Mapping[str, str], lang: str) -> str:
