@@ -17,7 +17,7 @@ from mapping import overview as overview_data
 from mapping.listing import MAX_POINTS
 from mapping.i18n import t
 from mapping.queries import Filter
-from mapping.store import DatabaseBusy, Store, StoreError
+from mapping.store import DatabaseBusy, DatabaseMissing, Store, StoreError, StoreUnavailable, open_store
 
 
 # -- store ------------------------------------------------------------------------------------
@@ -40,11 +40,29 @@ def _store_for(path: str) -> Store:
     return store
 
 
+@st.cache_resource(show_spinner=False)
+def _server_store_for(url: str) -> Store:
+    """Server mode: one pool per replica; ``build`` is a command, never run by a replica."""
+    store = open_store(database_url=url, create=False)
+    if store.get_meta("built_at") is None:
+        store.close()
+        raise DatabaseMissing(t("store.not_built"))
+    return store
+
+
 def get_store() -> Store:
-    """The app's one database connection (built from ``data/`` on first run)."""
-    path = str(config.db_path())
+    """The app's one database connection (built from ``data/`` on first run; in server mode the
+    PostgreSQL store of ``MAPPING_DATABASE_URL`` / ``[database] url``)."""
+    url = config.database_url()
     try:
-        return _store_for(path)
+        if url:
+            return _server_store_for(url)
+        return _store_for(str(config.db_path()))
+    except StoreUnavailable:
+        unavailable()
+    except DatabaseMissing as exc:
+        st.error(str(exc))
+        st.stop()
     except DatabaseBusy:
         st.error(t("app.db_busy", language()))
         st.stop()
@@ -54,9 +72,18 @@ def get_store() -> Store:
     raise AssertionError("unreachable")
 
 
+def unavailable() -> None:
+    """The database server is down: a clear message instead of a traceback; the next run retries."""
+    st.warning(t("store.unavailable", language()), icon="⏳")
+    st.stop()
+
+
 def db_key(store: Store) -> str:
-    """Cache key part that changes whenever public data changes (approved records or links)."""
-    return f"{store.path}:{store.get_meta('data_version') or '0'}"
+    """Cache key part that changes whenever public data changes (approved records or links).
+
+    The version lives in the database, so with several replicas an approval on one refreshes the
+    caches of all (server mode re-reads it at most once a second per replica: one indexed row)."""
+    return f"{store.path}:{store.data_version()}"
 
 
 def bump_data_version(store: Store) -> None:
@@ -247,10 +274,17 @@ def warm_up(languages: tuple[str, ...] = ("nl",)) -> Store | None:
     from mapping import assets
 
     assets.ensure_static_once()
-    path = config.db_path()
-    if not Path(path).exists():
-        return None
-    store = _store_for(str(path))
+    url = config.database_url()
+    if url:
+        try:
+            store = _server_store_for(url)
+        except StoreError:  # server down or not built: each page says so to its visitor
+            return None
+    else:
+        path = config.db_path()
+        if not Path(path).exists():
+            return None
+        store = _store_for(str(path))
     queries.is_synthetic(store)
     themes(store)
     for lang in languages:
