@@ -59,8 +59,13 @@ def main() -> None:
     store = ui.get_store()
     if not embed:
         ui.language_selector()
-    ui.demo_banner(store, lang)
-    navigation.run()
+    from mapping.store import StoreUnavailable
+
+    try:
+        ui.demo_banner(store, lang)
+        navigation.run()
+    except StoreUnavailable:  # server mode, database stopped: every page says so; the next run recovers
+        ui.unavailable()
 
 
 if __name__ == "__main__":

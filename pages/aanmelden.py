@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 import time
 
-import duckdb
 import streamlit as st
 
 from mapping import submissions, ui, ui_forms
@@ -78,7 +77,7 @@ def send(decision: str | None = None, target: str | None = None) -> None:
     except submissions.SubmissionError as exc:
         _fail([FieldError("form", exc.code, exc.params)])
         return
-    except (duckdb.Error, StoreError, OSError) as exc:
+    except (StoreError, OSError) as exc:
         # Never log the exception text: it could echo what was typed. The type is enough.
         LOGGER.error("Submission not stored: %s", type(exc).__name__)
         state[f"{PREFIX}_db_error"] = True

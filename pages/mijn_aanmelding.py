@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 
-import duckdb
 import pandas as pd
 import streamlit as st
 
@@ -50,7 +49,7 @@ def run_action(action, *args, done: str, **params) -> None:
     except submissions.SubmissionError as exc:
         flash(t(exc.code, lang, **exc.params), "error")
         return
-    except (duckdb.Error, StoreError, OSError) as exc:
+    except (StoreError, OSError) as exc:
         LOGGER.error("Owner action not stored: %s", type(exc).__name__)
         flash(t("mijn.db_error", lang), "error")
         return
@@ -65,7 +64,7 @@ def save_edit() -> None:
     except submissions.SubmissionError as exc:
         flash(t(exc.code, lang, **exc.params), "error")
         return
-    except (duckdb.Error, StoreError, OSError) as exc:
+    except (StoreError, OSError) as exc:
         LOGGER.error("Owner edit not stored: %s", type(exc).__name__)
         flash(t("mijn.db_error", lang), "error")
         return

@@ -5,7 +5,6 @@ from __future__ import annotations
 import importlib.util
 import logging
 
-import duckdb
 import pandas as pd
 import streamlit as st
 
@@ -34,7 +33,7 @@ if not state.get(f"{PREFIX}_purged"):
     # Retention runs whenever a moderator opens the page (see the privacy statement).
     try:
         moderation.purge_contacts(store)
-    except (duckdb.Error, StoreError):
+    except StoreError:
         LOGGER.warning("Contact retention could not run now; it runs again on the next visit")
     state[f"{PREFIX}_purged"] = True
 
@@ -50,7 +49,7 @@ def decide(action, *args, done: str, **params) -> None:
     except SubmissionError as exc:
         flash("error", t(exc.code, lang, **exc.params))
         return
-    except (duckdb.Error, StoreError, OSError) as exc:
+    except (StoreError, OSError) as exc:
         LOGGER.error("Moderation decision not stored: %s", type(exc).__name__)
         flash("error", t("moderatie.db_error", lang))
         return
@@ -69,7 +68,7 @@ def save_edit(reference: str, prefix: str, approve_after: bool, name: str) -> No
     except SubmissionError as exc:
         flash("error", t(exc.code, lang, **exc.params))
         return
-    except (duckdb.Error, StoreError, OSError) as exc:
+    except (StoreError, OSError) as exc:
         LOGGER.error("Moderation edit not stored: %s", type(exc).__name__)
         flash("error", t("moderatie.db_error", lang))
         return

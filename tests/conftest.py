@@ -164,3 +164,122 @@ def map_frame(page):
                     return frame
         time.sleep(0.5)
     raise AssertionError("no Leaflet map frame appeared")
+
+
+# -- both engines: the store contract runs on DuckDB and on PostgreSQL --------------------------
+
+def _pg_unavailable(reason: str):
+    """Outside CI a missing PostgreSQL skips (with the reason); under CI=true it fails."""
+    if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
+        pytest.fail(f"PostgreSQL tests must run in CI: {reason}")
+    pytest.skip(f"PostgreSQL not available ({reason}); set MAPPING_TEST_DATABASE_URL or install "
+                "postgresql and postgresql-15-postgis-3 to run the server-mode tests too")
+
+
+@pytest.fixture(scope="session")
+def pg_server():
+    """A PostgreSQL server for tests: ``MAPPING_TEST_DATABASE_URL`` (``.ci/run`` starts one), else a
+    throwaway cluster started here when the binaries are installed. Yields an admin URL."""
+    import pg_cluster
+
+    url = os.environ.get("MAPPING_TEST_DATABASE_URL")
+    if url:
+        yield None, url
+        return
+    try:
+        cluster = pg_cluster.start_cluster()
+    except Exception as exc:  # initdb/pg_ctl failed: say why
+        _pg_unavailable(f"could not start a throwaway cluster: {exc}")
+    if cluster is None:
+        _pg_unavailable("no MAPPING_TEST_DATABASE_URL and no initdb/pg_ctl on this machine")
+    try:
+        yield cluster, cluster.url
+    finally:
+        cluster.remove()
+
+
+def _admin(url: str):
+    import psycopg
+
+    return psycopg.connect(url, autocommit=True)
+
+
+def _database_url(admin_url: str, name: str) -> str:
+    from urllib.parse import urlsplit, urlunsplit
+
+    return urlunsplit(urlsplit(admin_url)._replace(path=f"/{name}"))
+
+
+@pytest.fixture(scope="session")
+def pg_template(pg_server) -> str:
+    """A PostgreSQL database built once from data/ (``build`` in server mode), used as a template."""
+    from mapping.store import postgres_sync
+    from mapping.store.postgres import PostgresStore
+
+    _cluster, admin_url = pg_server
+    name = f"zbk_template_{os.getpid()}"
+    with _admin(admin_url) as con:
+        con.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        con.execute(f'CREATE DATABASE "{name}"')
+    store = PostgresStore(_database_url(admin_url, name))
+    postgres_sync.build(store)
+    store.close()
+    return name
+
+
+_PG_COUNTER = [0]
+
+
+@pytest.fixture
+def pg_url(pg_server, pg_template):
+    """A fresh copy of the built PostgreSQL database for one test (CREATE DATABASE … TEMPLATE)."""
+    _cluster, admin_url = pg_server
+    _PG_COUNTER[0] += 1
+    name = f"zbk_test_{os.getpid()}_{_PG_COUNTER[0]}"
+    with _admin(admin_url) as con:
+        con.execute(f'CREATE DATABASE "{name}" TEMPLATE "{pg_template}"')
+    yield _database_url(admin_url, name)
+    with _admin(admin_url) as con:
+        con.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(params=["duckdb", "postgres"])
+def engine(request) -> str:
+    return request.param
+
+
+@pytest.fixture
+def engine_store(engine, request):
+    """The built database on each engine, behind the same store API (one suite, two engines)."""
+    from mapping.store import open_store
+
+    if engine == "duckdb":
+        opened = Store(request.getfixturevalue("db_path"))
+    else:
+        opened = open_store(database_url=request.getfixturevalue("pg_url"))
+    yield opened
+    opened.close()
+
+
+@pytest.fixture
+def engine_opener(engine, request):
+    """A function opening one more store on the same database (another replica / thread / process);
+    for DuckDB that is the same file (embedded: one process owns it)."""
+    from mapping.store import open_store
+
+    if engine == "duckdb":
+        path = request.getfixturevalue("db_path")
+        shared = Store(path)
+        yield lambda: shared, str(path)
+        shared.close()
+    else:
+        url = request.getfixturevalue("pg_url")
+        opened = []
+
+        def open_one():
+            opened.append(open_store(database_url=url))
+            return opened[-1]
+
+        yield open_one, url
+        for one in opened:
+            one.close()

@@ -3,13 +3,12 @@ submission gets its reference code only after the commit, duplicates are asked a
 
 from __future__ import annotations
 
-import duckdb
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from conftest import page_path
 from mapping import submissions
-from mapping.store import Store
+from mapping.store import Store, StoreUnavailable
 
 NO_CLICK = {"last_clicked": None}
 
@@ -142,7 +141,7 @@ def test_a_good_submission_shows_the_reference_code_after_the_commit(page):
 
 def test_a_database_error_keeps_the_form_filled(page, monkeypatch):
     def broken(*args, **kwargs):
-        raise duckdb.IOException("IO Error: could not write to disk")
+        raise StoreUnavailable("IO Error: could not write to disk")
 
     working = submissions.create_submission
     monkeypatch.setattr(submissions, "create_submission", broken)

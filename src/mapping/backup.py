@@ -30,11 +30,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import duckdb
-
 from mapping import config, i18n
 from mapping.progress import ProgressFn, TextBar, silent
-from mapping.store import SCHEMA_VERSION, DatabaseBusy, Store, StoreError
+from mapping.store import ENGINE_VERSION, SCHEMA_VERSION, Cursor, DatabaseBusy, Store, StoreError
 
 FORMAT = "zorgzame-buurten-kaart-backup"
 FORMAT_VERSION = 1
@@ -72,13 +70,13 @@ def _sql_path(path: Path) -> str:
     return path.as_posix().replace("'", "''")
 
 
-def _tables(cur: duckdb.DuckDBPyConnection) -> list[tuple[str, str]]:
+def _tables(cur: Cursor) -> list[tuple[str, str]]:
     return cur.execute(
         "SELECT table_name, sql FROM duckdb_tables() WHERE database_name = current_database() "
         "AND schema_name = 'main' AND NOT temporary ORDER BY table_name").fetchall()
 
 
-def _sequences(cur: duckdb.DuckDBPyConnection) -> list[tuple[str, int]]:
+def _sequences(cur: Cursor) -> list[tuple[str, int]]:
     """(name, next value) of every sequence, so ids never repeat after a restore."""
     rows = cur.execute(
         "SELECT sequence_name, last_value, start_value, increment_by FROM duckdb_sequences() "
@@ -126,7 +124,7 @@ def create_backup(store: Store, target: Path | str, *, overwrite: bool = False,
             "format": FORMAT,
             "format_version": FORMAT_VERSION,
             "created_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
-            "duckdb_version": duckdb.__version__,
+            "duckdb_version": ENGINE_VERSION,
             "schema_version": int(schema_version[0]) if schema_version and schema_version[0] else SCHEMA_VERSION,
             "source": Path(store.path).name,
             "tables": entries,
@@ -215,7 +213,7 @@ def _database_has_data(path: Path) -> bool:
         store.close()
 
 
-def _advance_sequence(cur: duckdb.DuckDBPyConnection, name: str, next_value: int) -> None:
+def _advance_sequence(cur: Cursor, name: str, next_value: int) -> None:
     # DuckDB has no setval/ALTER SEQUENCE RESTART; drawing values up to the saved one is exact.
     current = cur.execute("SELECT last_value, start_value FROM duckdb_sequences() WHERE sequence_name = ?",
                           [name]).fetchone()
@@ -229,7 +227,7 @@ def _advance_sequence(cur: duckdb.DuckDBPyConnection, name: str, next_value: int
         cur.execute(f"SELECT max(nextval('{name}')) FROM range(?)", [missing])
 
 
-def _create_missing_table(cur: duckdb.DuckDBPyConnection, name: str, create_sql: str) -> None:
+def _create_missing_table(cur: Cursor, name: str, create_sql: str) -> None:
     """A table in the backup that this version's schema does not define (e.g. from a newer module)."""
     statement = (create_sql or "").strip().rstrip(";").strip()
     if not re.match(rf'^CREATE TABLE "?{re.escape(name)}"?\s*\(', statement) or ";" in statement:
@@ -278,7 +276,7 @@ def restore_backup(source: Path | str, target: Path | str, *, force: bool = Fals
                         shutil.copyfileobj(member, out, _CHUNK)
             store = Store(building)  # the current schema: tables, views, sequences
             try:
-                def load(cur: duckdb.DuckDBPyConnection) -> None:
+                def load(cur: Cursor) -> None:
                     existing = {name for name, _ in _tables(cur)}
                     for number, entry in enumerate(tables):
                         name = entry["name"]
@@ -298,7 +296,9 @@ def restore_backup(source: Path | str, target: Path | str, *, force: bool = Fals
 
                 try:
                     store.run_in_transaction(load, retries=0)
-                except (duckdb.Error, OSError) as exc:
+                except (StoreError, OSError) as exc:
+                    if isinstance(exc, BackupError):
+                        raise
                     raise BackupError(f"The backup could not be loaded ({str(exc)[:300]}). "
                                       "Nothing was changed.") from None
                 store.checkpoint()

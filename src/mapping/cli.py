@@ -13,7 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from mapping import config, i18n
-from mapping.store import DatabaseMissing, Store, StoreError
+from mapping.store import DatabaseMissing, Store, StoreError, open_store
 
 # Other modules register their subcommands here: name -> function(subparsers) adding a parser
 # whose ``handler`` default is ``handler(args, store_opener) -> int``.
@@ -29,7 +29,10 @@ def _lang() -> str:
 
 
 def open_db(args: argparse.Namespace, *, create: bool = False, read_only: bool = False) -> Store:
-    return Store(config.db_path(args.db), create=create, read_only=read_only)
+    """The store the command works on: PostgreSQL with ``--database-url``/``MAPPING_DATABASE_URL``
+    (server mode, while replicas run), else the DuckDB file of ``--db``/``MAPPING_DB``."""
+    return open_store(args.db, create=create, read_only=read_only,
+                      database_url=getattr(args, "database_url", None))
 
 
 def cmd_build(args: argparse.Namespace) -> int:
@@ -37,9 +40,14 @@ def cmd_build(args: argparse.Namespace) -> int:
     from mapping.progress import TextBar
 
     store = open_db(args, create=True)
-    path = config.db_path(args.db)
+    path = store.path
     print(f"Building {path} from {config.data_dir()}", file=sys.stderr)
-    counts = ingest.build(store, progress=TextBar())
+    if store.engine == "postgres":
+        from mapping.store import postgres_sync
+
+        counts = postgres_sync.build(store, progress=TextBar())
+    else:
+        counts = ingest.build(store, progress=TextBar())
     store.close()
     print(f"Done: {counts.get('dataset_records', 0)} dataset records, "
           f"{counts.get('records_added', 0)} new, {counts.get('links_added', 0)} new links, "
@@ -222,6 +230,9 @@ def cmd_stats(args: argparse.Namespace) -> int:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m mapping", description=__doc__.split("\n\n")[0])
     parser.add_argument("--db", help="database file (default: $MAPPING_DB or var/zorgzame_buurten.duckdb)")
+    parser.add_argument("--database-url", metavar="URL",
+                        help="server mode: postgresql://… (default: $MAPPING_DATABASE_URL or [database] url "
+                             "in .streamlit/secrets.toml); several dashboards and this command share it")
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("build", help="create or upgrade the database from data/ (keeps submitted records)")

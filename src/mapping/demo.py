@@ -148,7 +148,7 @@ def create_demo_database(path: str | os.PathLike, n_records: int, seed: int = 42
 def _check_target(target: Path) -> None:
     if target.resolve() == config.default_db_path().resolve():
         raise DemoDatabaseError("Synthetic records never go into the default database; choose a file of "
-                                "its own, e.g. --db var/demo.duckdb.")
+                                "its own, for example --db var/demo_100.duckdb")
     if target.exists() and not _is_demo_database(target):
         raise DemoDatabaseError(f"{target} exists and is not a demo database; choose another file with --db "
                                 "(a demo database is only ever written to a file of its own).")

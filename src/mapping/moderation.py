@@ -16,12 +16,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-import duckdb
 import pandas as pd
 
 from mapping import i18n, ingest
 from mapping.records import clean_text
-from mapping.store import Store
+from mapping.store import Cursor, Store
 from mapping.submissions import (
     FLAG_DUPLICATE, FLAG_LOCATION, FLAG_REMOVAL, PAYLOAD_FIELDS, Candidate, Checked, SubmissionError, check,
     find_duplicates, payload_as_form, payload_record, record_row, to_payload,
@@ -239,7 +238,7 @@ def _pending_submission(store: Store, reference: str) -> dict[str, Any]:
     return item
 
 
-def _write_record(cur: duckdb.DuckDBPyConnection, record_id: str, values: dict[str, Any], now: datetime) -> None:
+def _write_record(cur: Cursor, record_id: str, values: dict[str, Any], now: datetime) -> None:
     names = [n for n in values if n in PAYLOAD_FIELDS or n in ("status", "last_verified")]
     if not names:
         return
@@ -248,7 +247,7 @@ def _write_record(cur: duckdb.DuckDBPyConnection, record_id: str, values: dict[s
                 [list(values[n]) if n == "themes" else values[n] for n in names] + [now, record_id])
 
 
-def _record_now(cur: duckdb.DuckDBPyConnection, record_id: str) -> dict[str, Any] | None:
+def _record_now(cur: Cursor, record_id: str) -> dict[str, Any] | None:
     frame = cur.execute("SELECT * FROM records WHERE id = ?", [record_id]).df()
     if frame.empty:
         return None
@@ -271,7 +270,7 @@ def _changes(before: dict[str, Any] | None, after: dict[str, Any]) -> dict[str, 
     return changes
 
 
-def _add_partner_links(cur: duckdb.DuckDBPyConnection, record_id: str, partners: list[str], actor: str) -> list[str]:
+def _add_partner_links(cur: Cursor, record_id: str, partners: list[str], actor: str) -> list[str]:
     """Approved 'partner' links from the record to each chosen approved record (no duplicates)."""
     added = []
     for partner in partners:
@@ -305,7 +304,7 @@ def approve(store: Store, reference: str, actor: str, *, today: date | None = No
     payload = item["payload"]
     record_id = item["record_id"]
 
-    def write(cur: duckdb.DuckDBPyConnection) -> None:
+    def write(cur: Cursor) -> None:
         before = _record_now(cur, record_id)
         if before is None or before["status"] in ("archived", "rejected") and item["submission_type"] == "change":
             raise SubmissionError("moderatie.error.record_gone", id=record_id)
@@ -345,7 +344,7 @@ def reject(store: Store, reference: str, actor: str, reason: str, *, now: dateti
     item = _pending_submission(store, reference)
     now = now or datetime.now()
 
-    def write(cur: duckdb.DuckDBPyConnection) -> None:
+    def write(cur: Cursor) -> None:
         cur.execute("""UPDATE submissions SET status = 'rejected', review_reason = ?, reviewed_by = ?, updated_at = ?
                        WHERE id = ?""", [reason, actor, now, reference])
         Store.add_revision(cur, "submission", reference, "reject", actor,
@@ -376,7 +375,7 @@ def save_edits(store: Store, reference: str, actor: str, raw: dict[str, Any], *,
             payload[keep] = item["payload"][keep]
     flags = sorted(set([f for f in item["flags"] if f == FLAG_DUPLICATE] + checked.flags))
 
-    def write(cur: duckdb.DuckDBPyConnection) -> None:
+    def write(cur: Cursor) -> None:
         changes = {k: [item["payload"].get(k), v] for k, v in payload.items() if item["payload"].get(k) != v}
         cur.execute("UPDATE submissions SET payload = ?, flags = ?, updated_at = ? WHERE id = ?",
                     [json.dumps(payload, ensure_ascii=False), flags, now, reference])
@@ -395,7 +394,7 @@ def edit_form_values(store: Store, reference: str) -> dict[str, Any]:
     return payload_as_form(item["payload"])
 
 
-def _merge_records(cur: duckdb.DuckDBPyConnection, source_id: str, target_id: str, actor: str,
+def _merge_records(cur: Cursor, source_id: str, target_id: str, actor: str,
                    now: datetime) -> dict[str, list[Any]]:
     source, target = _record_now(cur, source_id), _record_now(cur, target_id)
     if source is None or target is None:
@@ -454,7 +453,7 @@ def merge_records(store: Store, source_id: str, target_id: str, actor: str, *, n
     actor = _actor(actor)
     now = now or datetime.now()
 
-    def write(cur: duckdb.DuckDBPyConnection) -> None:
+    def write(cur: Cursor) -> None:
         _merge_records(cur, source_id, target_id, actor, now)
         for (reference,) in cur.execute("SELECT id FROM submissions WHERE record_id = ? AND status = 'pending'",
                                         [source_id]).fetchall():
@@ -464,7 +463,7 @@ def merge_records(store: Store, source_id: str, target_id: str, actor: str, *, n
     store.run_in_transaction(write)
 
 
-def _close_as_merged(cur: duckdb.DuckDBPyConnection, reference: str, target_id: str, actor: str, now: datetime) -> None:
+def _close_as_merged(cur: Cursor, reference: str, target_id: str, actor: str, now: datetime) -> None:
     payload_text = cur.execute("SELECT payload FROM submissions WHERE id = ?", [reference]).fetchone()[0]
     payload = json.loads(payload_text) if isinstance(payload_text, str) else dict(payload_text)
     payload["merged_into"] = target_id
@@ -485,7 +484,7 @@ def merge_submission(store: Store, reference: str, target_id: str, actor: str, *
     now = now or datetime.now()
     payload = item["payload"]
 
-    def write(cur: duckdb.DuckDBPyConnection) -> None:
+    def write(cur: Cursor) -> None:
         _write_record(cur, item["record_id"], payload_record(payload), now)
         _merge_records(cur, item["record_id"], target_id, actor, now)
         target_status = cur.execute("SELECT status FROM records WHERE id = ?", [target_id]).fetchone()[0]
@@ -507,7 +506,7 @@ def confirm_record(store: Store, record_id: str, actor: str, *, today: date | No
     if before is None or before["status"] != "approved":
         raise SubmissionError("moderatie.error.not_public", id=record_id)
 
-    def write(cur: duckdb.DuckDBPyConnection) -> None:
+    def write(cur: Cursor) -> None:
         cur.execute("UPDATE records SET last_verified = ?, updated_at = current_timestamp WHERE id = ?", [today, record_id])
         Store.add_revision(cur, "record", record_id, "confirm", actor,
                            {"last_verified": [_comparable(before.get("last_verified")), today.isoformat()]})
@@ -525,7 +524,7 @@ def archive_record(store: Store, record_id: str, actor: str, reason: str, *, now
         raise SubmissionError("moderatie.error.not_found", id=record_id)
     now = now or datetime.now()
 
-    def write(cur: duckdb.DuckDBPyConnection) -> None:
+    def write(cur: Cursor) -> None:
         _write_record(cur, record_id, {"status": "archived"}, now)
         Store.add_revision(cur, "record", record_id, "archive", actor,
                            {"status": [before["status"], "archived"], "reason": [None, reason]})
@@ -549,7 +548,7 @@ def purge_contacts(store: Store, *, today: date | None = None, keep_days: int = 
     if not expired:
         return 0
 
-    def write(cur: duckdb.DuckDBPyConnection) -> None:
+    def write(cur: Cursor) -> None:
         cur.execute("DELETE FROM contacts WHERE submission_id IN (SELECT unnest(?::VARCHAR[]))", [expired])
         for reference in expired:
             Store.add_revision(cur, "submission", reference, "purge_contact", "retention",

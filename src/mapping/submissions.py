@@ -29,13 +29,12 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-import duckdb
 from rapidfuzz.distance import Levenshtein
 
 from mapping import ingest
 from mapping.geocode import Geocoder
 from mapping.records import LIMITS, FieldError, clean_text, fold, parse_postcode, valid_email
-from mapping.store import Store
+from mapping.store import Cursor, Store
 
 # -- what a submission holds -------------------------------------------------------------------
 
@@ -536,7 +535,7 @@ def spam_errors(*, honeypot: Any, started_at: float | None, now: float, recent: 
 
 # -- storing -------------------------------------------------------------------------------------
 
-def _insert_submission(cur: duckdb.DuckDBPyConnection, *, reference: str, record_id: str, submission_type: str,
+def _insert_submission(cur: Cursor, *, reference: str, record_id: str, submission_type: str,
                        payload: dict[str, Any], secret_hash: str, flags: list[str], now: datetime) -> None:
     cur.execute(
         """INSERT INTO submissions (id, record_id, submission_type, payload, secret_hash, status, flags,
@@ -547,7 +546,7 @@ def _insert_submission(cur: duckdb.DuckDBPyConnection, *, reference: str, record
     )
 
 
-def _insert_contact(cur: duckdb.DuckDBPyConnection, reference: str, record_id: str, contact: dict[str, Any],
+def _insert_contact(cur: Cursor, reference: str, record_id: str, contact: dict[str, Any],
                     consent_at: datetime | None) -> None:
     if not (contact.get("contact_name") or contact.get("contact_email")):
         return
@@ -602,7 +601,7 @@ def _prepare_write(store: Store, checked: Checked, *, target_record_id: str | No
     who = actor or submitter_actor(reference)
     consent_at = now if consent else None
 
-    def write(cur: duckdb.DuckDBPyConnection) -> None:
+    def write(cur: Cursor) -> None:
         if submission_type == "new":
             row = {**record, "status": "pending", "origin": "submission", "synthetic": False, "last_verified": None}
             ingest.insert_records(cur, [row])
@@ -766,7 +765,7 @@ def owner_update(store: Store, reference: str, token: str, raw: dict[str, Any], 
 
     reopen = current["status"] == "pending" or (current["status"] == "rejected" and current["submission_type"] == "new")
     if reopen:
-        def write(cur: duckdb.DuckDBPyConnection) -> None:
+        def write(cur: Cursor) -> None:
             changes = {k: [current["payload"].get(k), v] for k, v in payload.items()
                        if current["payload"].get(k) != v}
             cur.execute("""UPDATE submissions SET payload = ?, flags = ?, status = 'pending', review_reason = NULL,
@@ -787,7 +786,7 @@ def owner_update(store: Store, reference: str, token: str, raw: dict[str, Any], 
                          [view.reference])
     new_reference_code = new_reference()
 
-    def write_change(cur: duckdb.DuckDBPyConnection) -> None:
+    def write_change(cur: Cursor) -> None:
         _insert_submission(cur, reference=new_reference_code, record_id=view.record_id, submission_type="change",
                            payload=payload, secret_hash=secret_hash, flags=flags, now=now)
         if contact:
@@ -802,7 +801,7 @@ def owner_update(store: Store, reference: str, token: str, raw: dict[str, Any], 
     return checked, new_reference_code
 
 
-def _write_record_fields(cur: duckdb.DuckDBPyConnection, record_id: str, values: dict[str, Any],
+def _write_record_fields(cur: Cursor, record_id: str, values: dict[str, Any],
                          now: datetime) -> None:
     names = [n for n in PAYLOAD_FIELDS if n in values]
     assignments = ", ".join(
@@ -822,7 +821,7 @@ def withdraw(store: Store, reference: str, token: str, *, now: datetime | None =
     current = view.current
     actor = submitter_actor(view.reference)
 
-    def write(cur: duckdb.DuckDBPyConnection) -> None:
+    def write(cur: Cursor) -> None:
         cur.execute("UPDATE submissions SET status = 'withdrawn', updated_at = ? WHERE id = ?", [now, current["id"]])
         if current["submission_type"] == "new":
             cur.execute("UPDATE records SET status = 'archived', updated_at = ? WHERE id = ? AND status = 'pending'",
@@ -847,7 +846,7 @@ def request_removal(store: Store, reference: str, token: str, *, now: datetime |
     payload = {"remove": True}
     actor = submitter_actor(view.reference)
 
-    def write(cur: duckdb.DuckDBPyConnection) -> None:
+    def write(cur: Cursor) -> None:
         _insert_submission(cur, reference=reference_code, record_id=view.record_id, submission_type="change",
                            payload=payload, secret_hash=secret_hash, flags=[FLAG_REMOVAL], now=now)
         Store.add_revision(cur, "submission", reference_code, "removal_request", actor,
@@ -867,7 +866,7 @@ def confirm_current(store: Store, reference: str, token: str, *, today: date | N
     today = today or date.today()
     old = view.record.get("last_verified") if view.record else None
 
-    def write(cur: duckdb.DuckDBPyConnection) -> None:
+    def write(cur: Cursor) -> None:
         cur.execute("UPDATE records SET last_verified = ?, updated_at = current_timestamp WHERE id = ?",
                     [today, view.record_id])
         Store.add_revision(cur, "record", view.record_id, "confirm", submitter_actor(view.reference),
@@ -921,7 +920,7 @@ def import_pending(store: Store, path: Path | str, *, actor: str = "import", con
         writes.append(_prepare_write(store, checked, target_record_id=None, actor=actor, now=now, consent=False,
                                      duplicates=None, extra_flags=(), taken=taken))
 
-    def write_all(cur: duckdb.DuckDBPyConnection) -> None:
+    def write_all(cur: Cursor) -> None:
         for prepared in writes:
             prepared.write(cur)
 

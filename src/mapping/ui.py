@@ -19,7 +19,7 @@ from mapping import overview as overview_data
 from mapping.listing import MAX_POINTS
 from mapping.i18n import t
 from mapping.queries import Filter
-from mapping.store import DatabaseBusy, Store, StoreError
+from mapping.store import DatabaseBusy, DatabaseMissing, Store, StoreError, StoreUnavailable, open_store
 
 
 # -- store ------------------------------------------------------------------------------------
@@ -42,11 +42,29 @@ def _store_for(path: str) -> Store:
     return store
 
 
+@st.cache_resource(show_spinner=False)
+def _server_store_for(url: str) -> Store:
+    """Server mode: one pool per replica; ``build`` is a command, never run by a replica."""
+    store = open_store(database_url=url, create=False)
+    if store.get_meta("built_at") is None:
+        store.close()
+        raise DatabaseMissing(t("store.not_built"))
+    return store
+
+
 def get_store() -> Store:
-    """The app's one database connection (built from ``data/`` on first run)."""
-    path = str(config.db_path())
+    """The app's one database connection (built from ``data/`` on first run; in server mode the
+    PostgreSQL store of ``MAPPING_DATABASE_URL`` / ``[database] url``)."""
+    url = config.database_url()
     try:
-        return _store_for(path)
+        if url:
+            return _server_store_for(url)
+        return _store_for(str(config.db_path()))
+    except StoreUnavailable:
+        unavailable()
+    except DatabaseMissing as exc:
+        st.error(str(exc))
+        st.stop()
     except DatabaseBusy:
         st.error(t("app.db_busy", language()))
         st.stop()
@@ -54,6 +72,12 @@ def get_store() -> Store:
         st.error(t("app.build_failed", language(), error=str(exc)[:300]))
         st.stop()
     raise AssertionError("unreachable")
+
+
+def unavailable() -> None:
+    """The database server is down: a clear message instead of a traceback; the next run retries."""
+    st.warning(t("store.unavailable", language()), icon="⏳")
+    st.stop()
 
 
 # Data version per script run. Every cached read of a page asks for db_key (a page run calls it a
@@ -69,19 +93,22 @@ def _data_version(store: Store) -> str:
 
     run = getattr(get_script_run_ctx(suppress_warning=True), "parallel_coordinator", None)
     if run is None:
-        return store.get_meta("data_version") or "0"
+        return store.data_version()
     try:
         versions = _run_versions.setdefault(run, {})
     except TypeError:          # not weak-referenceable: no memo
-        return store.get_meta("data_version") or "0"
+        return store.data_version()
     version = versions.get(store.path)
     if version is None:
-        version = versions[store.path] = store.get_meta("data_version") or "0"
+        version = versions[store.path] = store.data_version()
     return version
 
 
 def db_key(store: Store) -> str:
-    """Cache key part that changes whenever public data changes (approved records or links)."""
+    """Cache key part that changes whenever public data changes (approved records or links).
+
+    The version lives in the database, so with several replicas an approval on one refreshes the
+    caches of all (server mode re-reads it at most once a second per replica: one indexed row)."""
     return f"{store.path}:{_data_version(store)}"
 
 
@@ -322,10 +349,17 @@ def warm_up(languages: tuple[str, ...] = ("nl",)) -> Store | None:
     from mapping import assets
 
     assets.ensure_static_once()
-    path = config.db_path()
-    if not Path(path).exists():
-        return None
-    store = _store_for(str(path))
+    url = config.database_url()
+    if url:
+        try:
+            store = _server_store_for(url)
+        except StoreError:  # server down or not built: each page says so to its visitor
+            return None
+    else:
+        path = config.db_path()
+        if not Path(path).exists():
+            return None
+        store = _store_for(str(path))
     queries.is_synthetic(store)
     themes(store)
     for lang in languages:

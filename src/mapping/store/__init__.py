@@ -1,9 +1,18 @@
-"""The one place that talks to the database engine.
+"""The one place that talks to the database engine (the store package).
 
-Owns: opening DuckDB files, loading the spatial extension from its installed wheel (no network,
-nothing written to ``$HOME``), applying ``schema.sql`` and migrations, transactions with retries,
-and per-thread cursors (a DuckDB connection object is not thread-safe; cursors of one shared
-connection are). Other modules receive a :class:`Store` and never import ``duckdb`` for I/O.
+Two engines behind one API:
+
+- embedded (default): a DuckDB file, :class:`Store` here. Owns opening the file, loading the
+  spatial extension from its installed wheel, applying ``schema.sql`` and migrations, transactions
+  with retries, and per-thread cursors (a DuckDB connection object is not thread-safe; cursors of
+  one shared connection are).
+- server: PostgreSQL 15+ with PostGIS, :class:`mapping.store.postgres.PostgresStore`, chosen by
+  ``MAPPING_DATABASE_URL`` / ``[database] url`` in secrets / ``--database-url``. It keeps the same
+  methods, so callers do not know which engine they have.
+
+Other modules receive a store and never import ``duckdb`` or ``psycopg``; they catch
+:class:`StoreError` and its subclasses (``mapping.store.errors``), never engine errors. New SQL
+goes into an aggregate module of this package (``mapping.store.data_version`` is the first).
 """
 
 from __future__ import annotations
@@ -14,14 +23,21 @@ import pathlib
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
-import duckdb
 import pandas as pd
 
 from mapping import config
+from mapping.store import duckdb_engine as _engine
+from mapping.store.duckdb_engine import ENGINE_VERSION, extension_path, load_spatial, spatial_extension_path
+from mapping.store.errors import (DatabaseBusy, DatabaseMissing, StoreConflict, StoreError, StoreIntegrityError,
+                                  StoreQueryError, StoreUnavailable)
 
-SCHEMA_FILE = pathlib.Path(__file__).with_name("schema.sql")
+__all__ = ["Cursor", "DatabaseBusy", "DatabaseMissing", "ENGINE_VERSION", "MIGRATIONS", "SCHEMA_VERSION", "Store",
+           "StoreConflict", "StoreError", "StoreIntegrityError", "StoreQueryError", "StoreUnavailable",
+           "extension_path", "load_spatial", "open_store", "spatial_extension_path"]
+
+SCHEMA_FILE = pathlib.Path(__file__).parent.parent / "schema.sql"
 SCHEMA_VERSION = 4
 
 # Structural changes beyond the idempotent schema file: (version, [statements]).
@@ -40,55 +56,21 @@ MIGRATIONS: list[tuple[int, list[str]]] = [
 T = TypeVar("T")
 
 
-class StoreError(RuntimeError):
-    """A database problem explained for the user, with what to do next."""
+class Cursor(Protocol):
+    """What a transaction hands to ``work(cur)``: ``execute(sql, params)`` with ``?`` placeholders,
+    then ``fetchone()``, ``fetchall()`` or ``df()``. A DuckDB cursor, or the PostgreSQL adapter."""
 
+    def execute(self, sql: str, parameters: Sequence[Any] | dict | None = ...) -> Any: ...
 
-class DatabaseBusy(StoreError):
-    pass
+    def fetchone(self) -> tuple | None: ...
 
-
-class DatabaseMissing(StoreError):
-    pass
-
-
-def spatial_extension_path() -> pathlib.Path:
-    """The spatial extension file shipped by the ``duckdb-extension-spatial`` wheel."""
-    import duckdb_extension_spatial
-
-    version = duckdb.__version__
-    base = pathlib.Path(duckdb_extension_spatial.__file__).parent / "extensions"
-    candidate = base / f"v{version}" / "spatial.duckdb_extension"
-    if candidate.exists():
-        return candidate
-    found = sorted(base.glob("*/spatial.duckdb_extension"))
-    if not found:
-        raise StoreError(
-            "The DuckDB spatial extension is not installed. Run "
-            "`pip install -r requirements.txt` (it pins duckdb-extension-spatial)."
-        )
-    raise StoreError(
-        f"duckdb {version} does not match the installed spatial extension ({found[0].parent.name}). "
-        "Reinstall with `pip install -r requirements.txt` so both versions match."
-    )
-
-
-def load_spatial(con: duckdb.DuckDBPyConnection) -> None:
-    con.execute(f"LOAD '{spatial_extension_path().as_posix()}'")
-
-
-def _is_lock_error(exc: Exception) -> bool:
-    text = str(exc).lower()
-    return "lock" in text and ("conflicting" in text or "could not set lock" in text)
-
-
-def _is_conflict(exc: Exception) -> bool:
-    text = str(exc).lower()
-    return isinstance(exc, duckdb.TransactionException) or "conflict" in text
+    def fetchall(self) -> list[tuple]: ...
 
 
 class Store:
     """A DuckDB database file (or ``:memory:``) with the project's schema."""
+
+    engine = "duckdb"
 
     def __init__(self, path: str | pathlib.Path, *, read_only: bool = False, create: bool = True,
                  lazy_spatial: bool = False):
@@ -102,15 +84,7 @@ class Store:
                         f"No database at {file}. Create it with `python -m mapping build --db {file}`."
                     )
                 file.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            self.con = duckdb.connect(self.path, read_only=read_only)
-        except duckdb.IOException as exc:
-            if _is_lock_error(exc):
-                raise DatabaseBusy(
-                    f"The database {self.path} is in use by another process (probably the running "
-                    "dashboard). Stop it first, or run this command against a copy with --db."
-                ) from exc
-            raise StoreError(f"Cannot open the database {self.path}: {exc}") from exc
+        self.con = _engine.connect(self.path, read_only=read_only)
         self._local = threading.local()
         self._write_lock = threading.RLock()
         self._spatial = False
@@ -157,7 +131,7 @@ class Store:
             [key, value],
         )
 
-    def bump_data_version(self, cur: duckdb.DuckDBPyConnection | None = None) -> None:
+    def bump_data_version(self, cur: Cursor | None = None) -> None:
         """Mark public data as changed (cache keys include ``data_version``); pass ``cur`` to do it
         inside the same transaction as the write itself."""
         # A plain UPDATE of the row made by apply_schema: concurrent bumps then surface as a
@@ -169,28 +143,31 @@ class Store:
         )
 
     # -- access -----------------------------------------------------------------------------
-    def cursor(self) -> duckdb.DuckDBPyConnection:
+    def cursor(self) -> Cursor:
         """A cursor owned by the calling thread (DuckDB requires one per thread), with the spatial
         extension loaded."""
         self.ensure_spatial()
         return self._cursor()
 
-    def _cursor(self) -> duckdb.DuckDBPyConnection:
+    def _cursor(self) -> Cursor:
         cur = getattr(self._local, "cursor", None)
         if cur is None:
             cur = self.con.cursor()  # extensions are per database, so every cursor sees spatial
             self._local.cursor = cur
         return cur
 
-    def _run(self, sql: str, params: Sequence[Any] | dict | None) -> duckdb.DuckDBPyConnection:
+    def _run(self, sql: str, params: Sequence[Any] | dict | None) -> Cursor:
         try:
-            return self._cursor().execute(sql, params or [])
-        except duckdb.CatalogException as exc:
-            # a spatial function in a store opened with lazy_spatial: load it and run again
-            if self._spatial or "spatial extension" not in str(exc):
-                raise
-            self.ensure_spatial()
-            return self._cursor().execute(sql, params or [])
+            try:
+                return self._cursor().execute(sql, params or [])
+            except _engine.Error as exc:
+                # a spatial function in a store opened with lazy_spatial: load it and run again
+                if self._spatial or not _engine.is_missing_spatial(exc):
+                    raise
+                self.ensure_spatial()
+                return self._cursor().execute(sql, params or [])
+        except _engine.Error as exc:
+            raise _engine.translate(exc) from exc
 
     def df(self, sql: str, params: Sequence[Any] | dict | None = None) -> pd.DataFrame:
         return self._run(sql, params).df()
@@ -206,28 +183,31 @@ class Store:
         self._run(sql, params)
 
     @contextlib.contextmanager
-    def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
+    def transaction(self) -> Iterator[Cursor]:
         """One atomic unit of work on this thread's cursor: committed whole or not at all."""
         cur = self.cursor()
-        cur.execute("BEGIN TRANSACTION")
         try:
-            yield cur
-        except BaseException:
-            with contextlib.suppress(Exception):
-                cur.execute("ROLLBACK")
-            raise
-        else:
-            cur.execute("COMMIT")
+            cur.execute("BEGIN TRANSACTION")
+            try:
+                yield cur
+            except BaseException:
+                with contextlib.suppress(Exception):
+                    cur.execute("ROLLBACK")
+                raise
+            else:
+                cur.execute("COMMIT")
+        except _engine.Error as exc:
+            raise _engine.translate(exc) from exc
 
-    def run_in_transaction(self, work: Callable[[duckdb.DuckDBPyConnection], T], *, retries: int = 8) -> T:
+    def run_in_transaction(self, work: Callable[[Cursor], T], *, retries: int = 8) -> T:
         """Run ``work(cursor)`` atomically, retrying on write-write conflicts between threads."""
         delay = 0.01
         for attempt in range(retries + 1):
             try:
                 with self.transaction() as cur:
                     return work(cur)
-            except (duckdb.TransactionException, duckdb.ConstraintException) as exc:
-                if isinstance(exc, duckdb.ConstraintException) or attempt == retries or not _is_conflict(exc):
+            except StoreConflict:
+                if attempt == retries:
                     raise
                 time.sleep(delay)
                 delay = min(delay * 2, 0.5)
@@ -262,7 +242,7 @@ class Store:
                 "SET fingerprint = excluded.fingerprint, body = excluded.body, created_at = now()",
                 [name, fingerprint, body],
             )
-        except duckdb.Error:
+        except StoreError:
             return False
         return True
 
@@ -276,7 +256,7 @@ class Store:
 
     # -- audit ------------------------------------------------------------------------------
     @staticmethod
-    def add_revision(cur: duckdb.DuckDBPyConnection, entity_type: str, entity_id: str, action: str,
+    def add_revision(cur: Cursor, entity_type: str, entity_id: str, action: str,
                      actor: str, changes: dict | None = None) -> None:
         cur.execute(
             "INSERT INTO revisions (entity_type, entity_id, action, actor, changes) VALUES (?, ?, ?, ?, ?)",
@@ -284,5 +264,20 @@ class Store:
         )
 
 
-def open_store(db: str | pathlib.Path | None = None, *, read_only: bool = False, create: bool = True) -> Store:
+    # -- data version -------------------------------------------------------------------------
+    def data_version(self) -> int:
+        """The counter every public write bumps (one indexed read): page caches key on it."""
+        return int(self.scalar("SELECT value FROM meta WHERE key = 'data_version'") or 0)
+
+
+def open_store(db: str | pathlib.Path | None = None, *, read_only: bool = False, create: bool = True,
+               database_url: str | None = None) -> Store:
+    """The configured store: PostgreSQL when a database URL is set (argument, ``MAPPING_DATABASE_URL``
+    or ``[database] url`` in ``.streamlit/secrets.toml``) and no explicit ``db`` file is given,
+    else the DuckDB file ``db`` / ``MAPPING_DB`` / the default."""
+    url = database_url or (None if db else config.database_url())
+    if url:
+        from mapping.store.postgres import PostgresStore
+
+        return PostgresStore(url, read_only=read_only, create=create)  # type: ignore[return-value]
     return Store(config.db_path(db), read_only=read_only, create=create)
