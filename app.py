@@ -25,6 +25,7 @@ PAGE_SPECS = [
     ("mijn_aanmelding.py", "nav.status", ":material/key:", "mijn_aanmelding", False),
     ("moderatie.py", "nav.moderation", ":material/shield:", "moderatie", False),
     ("privacy.py", "nav.privacy", ":material/lock:", "privacy", False),
+    ("open_data.py", "nav.open_data", ":material/dataset:", "open_data", False),
     ("toegankelijkheid.py", "nav.accessibility", ":material/accessibility:", "toegankelijkheid", False),
 ]
 
@@ -74,8 +75,11 @@ else:
     # `streamlit run app.py` imports this file, finds `app` and serves it (Streamlit runs the same
     # file as the page script above). Its lifespan warms the process — libraries, database, the
     # first page's data — while the first visitor's browser is still loading the frontend.
+    # Its routes serve the open data API (/api/v1/) and the area feeds and calendars (/feeds/)
+    # from the same server; its middleware gives the served page shell the visitor's language.
     from starlette.middleware import Middleware
 
-    from mapping import startup, web_shell
+    from mapping import api, startup, web_shell
 
-    app = st.App(__file__, lifespan=startup.lifespan, middleware=[Middleware(web_shell.ShellMiddleware)])
+    app = st.App(__file__, lifespan=startup.lifespan, routes=api.routes(),
+                 middleware=[Middleware(web_shell.ShellMiddleware)])

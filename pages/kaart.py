@@ -335,6 +335,10 @@ if embed:
     full_view = {**queries.to_params(flt), **({"id": st.session_state[SELECTED]} if st.session_state.get(SELECTED) else {})}
     st.link_button(t("map.embed.open_full", lang), "kaart?" + urlencode(full_view), key="kaart_open_full")
 else:
+    from mapping import ui_open_data
+
+    area_name = ui.region_name(store, flt.region_code) if flt.region_code else t("feed.nederland", lang)
+    ui_open_data.follow_area(flt, area_name, lang, key="kaart_follow")
     ui.attribution(lang)
 
 ui.sync_url(flt, {"id": st.session_state.get(SELECTED) or ""})

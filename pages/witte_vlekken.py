@@ -405,4 +405,9 @@ with st.expander(t("gaps.explain.heading", lang), expanded=False):
             st.warning(t("gaps.explain.check_failed", lang, n=len(check["outside_tolerance"]),
                          codes=", ".join(check["outside_tolerance"][:20])))
 
+from mapping import ui_open_data  # noqa: E402 — "Volg dit gebied" for the scope and themes shown
+
+ui_open_data.follow_area(Filter(**({view.scope_level: view.scope_code} if view.scope_code else {}), themes=view.themes),
+                         ui.region_name(store, view.scope_code) if view.scope_code else t("feed.nederland", lang),
+                         lang, key="wv_follow")
 ui.attribution(lang)

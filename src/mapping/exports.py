@@ -116,6 +116,11 @@ def _plain(column: str, value: Any) -> Any:
     return value
 
 
+def json_value(column: str, value: Any) -> Any:
+    """A public value as JSON: lists for themes, ISO text for dates, None for missing (the API)."""
+    return _plain(column, value)
+
+
 # -- CSV --------------------------------------------------------------------------------------
 
 def _csv_cell(column: str, value: Any) -> str:

@@ -835,3 +835,59 @@ def _csv_cell_sql(column: str, source: str) -> str:
     text = f"coalesce(CAST({source} AS VARCHAR), '')"
     starts = " OR ".join(f"substr({text}, 1, 1) = chr({ord(ch)})" for ch in _FORMULA_STARTS)
     return f"CASE WHEN {starts} THEN chr(39) || {text} ELSE {text} END"
+
+
+def recent_records(store: Store, flt: Filter, *, limit: int = 50, today: date | None = None) -> pd.DataFrame:
+    """The most recently created or changed approved records of the filter, newest first (feeds)."""
+    where, params = filter_sql(flt, today=today)
+    cols = ", ".join(("id", "name", "kind", "themes", "description", "place", "created_at", "updated_at"))
+    return store.df(f"SELECT {cols} FROM public_records WHERE {where} "
+                    f"ORDER BY updated_at DESC, id LIMIT {max(int(limit), 0)}", params)
+
+
+def data_updated_at(store: Store) -> datetime | None:
+    """When public records last changed (the version date of the open dataset)."""
+    value = store.scalar("SELECT max(updated_at) FROM public_records")
+    return None if _is_missing(value) else pd.Timestamp(value).to_pydatetime()
+
+
+REGION_API_COLUMNS = ("code", "name", "level", "provincie_code", "gemeente_code", "zorgkantoorregio_code",
+                      "year", "source", "display_geojson")
+
+
+def regions_page(store: Store, *, level: str | None = None, parent: tuple[str, str] | None = None,
+                 after: str | None = None, before: str | None = None, limit: int = 100) -> tuple[pd.DataFrame, int]:
+    """Regions (simplified outlines) by keyset on the code, optionally of one ``level`` and
+    inside one ``parent`` (level, code); with how many match in all."""
+    clauses, params = ["true"], []
+    if level:
+        clauses.append("level = ?")
+        params.append(level)
+    if parent:
+        if parent[0] not in GAP_SCOPE_COLUMNS:
+            raise ValueError(f"unknown parent level {parent[0]!r}")
+        clauses.append(f"{GAP_SCOPE_COLUMNS[parent[0]]} = ?")
+        params.append(parent[1])
+    where = " AND ".join(clauses)
+    total = int(store.scalar(f"SELECT count(*) FROM regions WHERE {where}", params) or 0)
+    order = "code"
+    if after is not None:
+        where, params = where + " AND code > ?", [*params, after]
+    elif before is not None:
+        where, params, order = where + " AND code < ?", [*params, before], "code DESC"
+    frame = store.df(f"SELECT * FROM (SELECT {', '.join(REGION_API_COLUMNS)} FROM regions WHERE {where} "
+                     f"ORDER BY {order} LIMIT {max(int(limit), 0)}) x ORDER BY code", params)
+    return frame, total
+
+
+def region(store: Store, code: str) -> pd.DataFrame:
+    """One region with the API columns (empty when the code does not exist)."""
+    return store.df(f"SELECT {', '.join(REGION_API_COLUMNS)} FROM regions WHERE code = ?", [code])
+
+
+def region_codes(store: Store) -> set[str]:
+    return {code for (code,) in store.rows("SELECT code FROM regions")}
+
+
+def region_label(store: Store, code: str) -> str | None:
+    return store.scalar("SELECT name FROM regions WHERE code = ?", [code])
