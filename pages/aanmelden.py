@@ -117,7 +117,9 @@ st.caption(t("aanmelden.required_note", lang))
 
 errors = ui_forms.group_errors(state.get(f"{PREFIX}_errors", []))
 if errors:
-    st.error(t("aanmelden.form_errors", lang, count=len(errors)), icon="⚠️")
+    named = [ui_forms.form_field_label(e.field, lang) for field_errors in errors.values() for e in field_errors]
+    st.error(t("aanmelden.form_errors", lang, count=len(errors),
+               fields=", ".join(dict.fromkeys(n for n in named if n))), icon="⚠️")
     ui_forms.show_errors(errors, "form", lang)
 if state.get(f"{PREFIX}_db_error"):
     st.error(t("aanmelden.db_error", lang), icon="🛑")

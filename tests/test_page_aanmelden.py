@@ -82,14 +82,18 @@ def test_each_bad_field_gets_its_message_next_to_it_and_keeps_the_input(page):
                description="x" * 3000, consent=False)
     fill(page, **bad)
     send(page)
-    assert "7 veld(en) hebben aandacht nodig" in page.error[0].value
-    assert message_after(page, "aanm_name") == ["Dit veld is verplicht."]
-    assert message_after(page, "aanm_postcode") == ["Postcode 1004 bestaat niet (niet gevonden in de CBS-postcodetabel)."]
-    assert message_after(page, "aanm_website") == ["Geef een volledig webadres dat begint met http:// of https://."]
-    assert message_after(page, "aanm_contact_name") == ["Dit veld is verplicht."]
-    assert message_after(page, "aanm_contact_email") == ["Geef een geldig e-mailadres, bijvoorbeeld naam@voorbeeld.nl."]
-    assert message_after(page, "aanm_description") == ["Te lang: 3000 tekens, maximaal 2000."]
-    assert message_after(page, "aanm_consent")[0].startswith("Geef toestemming voor de privacyverklaring")
+    summary = page.error[0].value
+    assert "7 veld(en) hebben aandacht nodig" in summary
+    for label in ("Naam van het initiatief of de organisatie", "Postcode", "Website (optioneel)", "Uw naam",
+                  "Uw e-mailadres", "Korte omschrijving", "Toestemming"):   # the summary names every field
+        assert label in summary
+    assert message_after(page, "aanm_name") == ["**Naam van het initiatief of de organisatie:** Dit veld is verplicht."]
+    assert message_after(page, "aanm_postcode") == ["**Postcode:** Postcode 1004 bestaat niet (niet gevonden in de CBS-postcodetabel)."]
+    assert message_after(page, "aanm_website") == ["**Website (optioneel):** Geef een volledig webadres dat begint met http:// of https://."]
+    assert message_after(page, "aanm_contact_name") == ["**Uw naam:** Dit veld is verplicht."]
+    assert message_after(page, "aanm_contact_email") == ["**Uw e-mailadres:** Geef een geldig e-mailadres, bijvoorbeeld naam@voorbeeld.nl."]
+    assert message_after(page, "aanm_description") == ["**Korte omschrijving:** Te lang: 3000 tekens, maximaal 2000."]
+    assert message_after(page, "aanm_consent")[0].startswith("**Toestemming:** Geef toestemming voor de privacyverklaring")
     assert message_after(page, "aanm_place") == []                  # a good field gets no message
     # everything typed is still there
     assert page.text_input(key="aanm_postcode").value == "1004"

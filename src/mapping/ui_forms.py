@@ -59,10 +59,30 @@ def group_errors(errors: list[FieldError]) -> dict[str, list[FieldError]]:
     return grouped
 
 
+_FORM_LABEL_ALIASES = {"starts_at": "start_date", "ends_at": "end_time"}
+# The consent checkbox's label is a whole sentence: errors name it by a short word.
+_SHORT_LABELS = {"consent": "a11y.field.consent"}
+
+
+def form_field_label(field: str, lang: str) -> str:
+    """The label the visitor sees on the form for ``field`` ('' for form-wide errors)."""
+    from mapping.i18n import catalogue
+
+    if field in _SHORT_LABELS:
+        return t(_SHORT_LABELS[field], lang)
+    key = f"aanmelden.field.{_FORM_LABEL_ALIASES.get(field, field)}"
+    if key in catalogue():
+        return t(key, lang)
+    return field_label(field, lang) if field in FIELD_LABELS else ""
+
+
 def show_errors(errors: dict[str, list[FieldError]], field: str, lang: str) -> None:
-    """The messages of one field, right under its widget."""
+    """The messages of one field, right under its widget. Each names its field (a screen reader
+    announces the alert on its own, away from the label) and is an ARIA alert (``st.error``)."""
     for error in errors.get(field, []):
-        st.error(error_message(error, lang), icon="⚠️")
+        label = form_field_label(error.field, lang)
+        message = error_message(error, lang)
+        st.error(f"**{label}:** {message}" if label else message, icon="⚠️")   # label: our own text
 
 
 def field_label(field: str, lang: str) -> str:

@@ -69,8 +69,8 @@ STRINGS = {
     "aanmelden.honeypot": {"nl": "Laat dit veld leeg", "en": "Leave this field empty"},
     "aanmelden.challenge": {"nl": "Controlevraag: hoeveel is {a} plus {b}?", "en": "Check question: what is {a} plus {b}?"},
     "aanmelden.submit": {"nl": "Aanmelding versturen", "en": "Send submission"},
-    "aanmelden.form_errors": {"nl": "De aanmelding is nog niet verstuurd: {count} veld(en) hebben aandacht nodig. Uw invoer is bewaard.",
-                              "en": "The submission has not been sent yet: {count} field(s) need attention. What you typed has been kept."},
+    "aanmelden.form_errors": {"nl": "De aanmelding is nog niet verstuurd: {count} veld(en) hebben aandacht nodig ({fields}). Uw invoer is bewaard.",
+                              "en": "The submission has not been sent yet: {count} field(s) need attention ({fields}). What you typed has been kept."},
     "aanmelden.db_error": {
         "nl": "Uw aanmelding is niet opgeslagen: de database is op dit moment niet bereikbaar. Alles wat u invulde staat nog in het formulier; probeer het over een minuut opnieuw.",
         "en": "Your submission was not saved: the database cannot be reached right now. Everything you entered is still in the form; please try again in a minute.",

@@ -14,14 +14,14 @@ STRINGS = {
     "moderatie.auth.howto": {
         "nl": "Zo stelt u het in (kies één):\n\n"
               "1. **Wachtwoord** — maak een hash met `python -m mapping hash-password` en zet die in `.streamlit/secrets.toml`:\n\n"
-              "   ```toml\n   [moderation]\n   password_hash = \"scrypt$…\"\n   ```\n\n"
+              "   ```\n   [moderation]\n   password_hash = \"scrypt$…\"\n   ```\n\n"
               "   of in de omgevingsvariabele `MAPPING_MODERATOR_PASSWORD_HASH`. Herstart daarna de app.\n"
               "2. **Inloggen via uw organisatie (OIDC)** — vul een `[auth]`-sectie in `.streamlit/secrets.toml` "
               "(redirect_uri, cookie_secret, client_id, client_secret, server_metadata_url) en zet de e-mailadressen van moderatoren in "
               "`[moderation] allowed_emails = [\"…\"]` (of `MAPPING_MODERATOR_EMAILS`).",
         "en": "How to set it up (choose one):\n\n"
               "1. **Password** — create a hash with `python -m mapping hash-password` and put it in `.streamlit/secrets.toml`:\n\n"
-              "   ```toml\n   [moderation]\n   password_hash = \"scrypt$…\"\n   ```\n\n"
+              "   ```\n   [moderation]\n   password_hash = \"scrypt$…\"\n   ```\n\n"
               "   or in the environment variable `MAPPING_MODERATOR_PASSWORD_HASH`. Then restart the app.\n"
               "2. **Sign in through your organisation (OIDC)** — fill in an `[auth]` section in `.streamlit/secrets.toml` "
               "(redirect_uri, cookie_secret, client_id, client_secret, server_metadata_url) and list the moderators' e-mail addresses in "

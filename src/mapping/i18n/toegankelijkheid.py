@@ -71,5 +71,6 @@ STRINGS = {
               "working days and a fix or an explanation within 3 weeks. If you are not satisfied with how your "
               "report was handled, you can turn to the Nationale Ombudsman.",
     },
+    "a11y.field.consent": {"nl": "Toestemming", "en": "Consent"},
     "a11y.updated": {"nl": "Deze verklaring is bijgewerkt op {date}.", "en": "This statement was last updated on {date}."},
 }
