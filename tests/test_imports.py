@@ -193,6 +193,7 @@ def test_cli_dry_run_rejected_file_list_and_undo(db_path, tmp_path, capsys):
     assert main(["--db", str(db_path), "import", str(UTF8), "--dry-run", "--rejected", str(rejected)]) == 0
     out = capsys.readouterr().out
     assert "Proefimport: er is niets opgeslagen." in out
+    assert "Kolommen: Naam → name, Soort → kind, Thema's → themes" in out and "genegeerd: —" in out
     assert "themes 'hofjes' → 'hofje'" in out and "bedoelt u 'Buurthulp'?" in out
     assert rejected.read_bytes().startswith(b"\xef\xbb\xbfNaam;Soort;")
     assert main(["--db", str(db_path), "import", "--list"]) == 0
