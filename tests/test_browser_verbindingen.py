@@ -16,8 +16,9 @@ pytestmark = pytest.mark.browser
 ISLAND = "Buurtcirkel Lange Voort"
 HOSTILE = "<img src=x onerror=window.top.__pwned=1>`${document.title}`"
 # Links of the Oegstgeest records whose both ends have a point (3 more lead to records without
-# one), plus the test's link from Jottem to a record in Leiden, outside the filter.
-OEGSTGEEST_LINES = 9
+# one), plus the test's link from Jottem to a record in Leiden, outside the filter. (Issue 15.8
+# removed jottem → voorzorgcirkels-oegstgeest: an intention in the source, not a partnership.)
+OEGSTGEEST_LINES = 8
 
 TOOLTIPS_JS = """
 () => {

@@ -390,23 +390,26 @@ def test_a_50_mb_file_is_refused_whole_and_writes_nothing(store, tmp_path):
 
 
 def test_an_error_while_writing_leaves_nothing_half_written(store, tmp_path, monkeypatch):
-    content = ("naam;soort;postcode\n" + "".join(f"Initiatief {i};initiatief;2341 AB\n" for i in range(20))).encode()
+    from mapping import imports
+
+    # distinct names (similar names at one postcode would be reported as duplicates, not imported)
+    names = ["Linde", "Eik", "Vaart", "Haven", "Molen", "Brink", "Akker", "Dijk", "Kade", "Beek"]
+    content = ("naam;soort;postcode\n" + "".join(f"{n};initiatief;2341 AB\n" for n in names)).encode()
     before_records = _count(store)
     before_revisions = store.scalar("SELECT count(*) FROM revisions")
-    original = Store.add_revision
-    calls = []
+    original = imports._bulk_insert
 
-    def failing_revision(cur, *args, **kwargs):
-        calls.append(args)
-        if len(calls) == 10:
+    def failing_revisions(cur, table_name, frame):
+        if table_name == "revisions":
             raise OSError("disk full")
-        return original(cur, *args, **kwargs)
+        return original(cur, table_name, frame)
 
-    monkeypatch.setattr(Store, "add_revision", staticmethod(failing_revision))
+    monkeypatch.setattr(imports, "_bulk_insert", failing_revisions)
     with pytest.raises(OSError, match="disk full"):
         ingest.import_file(store, tmp_path / "f.csv", content=content)
     assert _count(store) == before_records
     assert store.scalar("SELECT count(*) FROM revisions") == before_revisions
+    assert store.scalar("SELECT count(*) FROM import_batches") == 0
 
 
 # -- URL parameters ---------------------------------------------------------------------------

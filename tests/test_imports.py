@@ -193,6 +193,7 @@ def test_cli_dry_run_rejected_file_list_and_undo(db_path, tmp_path, capsys):
     assert main(["--db", str(db_path), "import", str(UTF8), "--dry-run", "--rejected", str(rejected)]) == 0
     out = capsys.readouterr().out
     assert "Proefimport: er is niets opgeslagen." in out
+    assert "Kolommen: Naam → name, Soort → kind, Thema's → themes" in out and "genegeerd: —" in out
     assert "themes 'hofjes' → 'hofje'" in out and "bedoelt u 'Buurthulp'?" in out
     assert rejected.read_bytes().startswith(b"\xef\xbb\xbfNaam;Soort;")
     assert main(["--db", str(db_path), "import", "--list"]) == 0
@@ -259,3 +260,13 @@ def test_csv_rejected_file_keeps_comma_dialect(store):
     rows = list(csv.reader(io.StringIO(data.decode("utf-8"))))
     assert rows[0] == ["naam", "soort", "plaats", "reden"]
     assert rows[1][:3] == ["Fout, maar met komma", "xyz", "Kampen"]
+
+
+def test_long_files_report_progress_up_to_the_last_row(store):
+    rows = "".join(f"Rij {i};geen-soort;Kampen\n" for i in range(4500))
+    table = imports.read_table("lang.csv", ("naam;soort;plaats\n" + rows).encode())
+    seen: list[tuple[int, int]] = []
+    imports.import_table(store, table, dry_run=True, progress=lambda done, total, _m: seen.append((done, total)))
+    done = [d for d, _ in seen]
+    assert done == sorted(done) and done[-1] == 4500 and {t for _, t in seen} == {4500}
+    assert len({d for d in done if 0 < d < 4500}) >= 2           # steps in between, not only start and end

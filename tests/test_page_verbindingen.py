@@ -147,7 +147,7 @@ def test_network_view_draws_links_without_basemap(app_env):
     assert spec.get("mapStyle") in (None, "") and spec.get("mapProvider") in (None, "")
     layers = {layer["@@type"]: layer for layer in spec["layers"]}
     assert {"GeoJsonLayer", "LineLayer", "ScatterplotLayer"} <= set(layers)
-    assert len(layers["LineLayer"]["data"]) == 8     # the 8 Oegstgeest links whose both ends have a point
+    assert len(layers["LineLayer"]["data"]) == 7     # the 7 Oegstgeest links whose both ends have a point (jottem → voorzorgcirkels went in #15.8)
     assert layers["GeoJsonLayer"]["data"]["features"]   # wijk outlines give context without tiles
 
 

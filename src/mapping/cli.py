@@ -64,6 +64,10 @@ def print_report(report, lang: str) -> None:
 def print_import_details(report, lang: str, out=None) -> None:
     """Interpretations and duplicates of an import report, one line each (rejections: print_report)."""
     out = out or sys.stdout
+    if report.columns:
+        understood = ", ".join(f"{c.header} → {c.field}" for c in report.columns if c.field)
+        ignored = ", ".join(c.header or "?" for c in report.columns if not c.field)
+        print(i18n.t("imports.cli.columns", lang, understood=understood or "—", ignored=ignored or "—"), file=out)
     if report.interpreted:
         print(i18n.t("imports.cli.interpreted", lang), file=out)
     for item in report.interpreted:

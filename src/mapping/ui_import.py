@@ -34,13 +34,12 @@ def _state():
     return st.session_state
 
 
-def _progress_bar(label: str):
+def _progress_bar(label: str, lang: str):
     bar = st.progress(0.0, text=label)
 
     def update(done: int, total: int, message: str) -> None:
         bar.progress(min(1.0, done / total) if total else 1.0,
-                     text=f"{label} {fmt.number(done, st.session_state.get('_lang', 'nl'))} / "
-                          f"{fmt.number(total, st.session_state.get('_lang', 'nl'))}")
+                     text=f"{label} {fmt.number(done, lang)} / {fmt.number(total, lang)}")
 
     return bar, update
 
@@ -109,7 +108,7 @@ def _do_import(store: Store, table: imports.Table, lang: str, recheck: Callable[
     if not actor:
         st.error(t("imports.ui.signed_out", lang), icon="🔒")
         return
-    bar, update = _progress_bar(t("imports.ui.importing", lang))
+    bar, update = _progress_bar(t("imports.ui.importing", lang), lang)
     try:
         report = imports.import_table(store, table, actor=actor, status=status, update_existing=update_existing,
                                       progress=update)
@@ -160,7 +159,6 @@ def _batches(store: Store, lang: str, recheck: Callable[[], str | None]) -> None
 def render(store: Store, lang: str, actor: str, recheck: Callable[[], str | None]) -> None:
     """The whole import section (call inside the page's tab, after the page's own sign-in)."""
     state = _state()
-    state["_lang"] = lang
     st.caption(t("imports.ui.intro", lang))
     done = state.pop(f"{PREFIX}_done", None)
     if done:
@@ -206,7 +204,7 @@ def _file_section(store: Store, lang: str, recheck, name: str, content: bytes, f
     if cached and cached[0] == report_key:
         report = cached[1]
     else:
-        bar, update = _progress_bar(t("imports.ui.checking", lang))
+        bar, update = _progress_bar(t("imports.ui.checking", lang), lang)
         report = imports.import_table(store, table, dry_run=True, update_existing=update_existing, progress=update)
         bar.empty()
         state[f"{PREFIX}_report"] = (report_key, report)

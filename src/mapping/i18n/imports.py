@@ -27,6 +27,8 @@ STRINGS = {
     "imports.cli.dry_run": {"nl": "Proefimport: er is niets opgeslagen.", "en": "Dry run: nothing was stored."},
     "imports.cli.batch": {"nl": "Importbatch {batch}. Ongedaan maken: python -m mapping import --undo {batch}",
                           "en": "Import batch {batch}. To undo: python -m mapping import --undo {batch}"},
+    "imports.cli.columns": {"nl": "Kolommen: {understood}; genegeerd: {ignored}",
+                            "en": "Columns: {understood}; ignored: {ignored}"},
     "imports.cli.interpreted": {"nl": "Geïnterpreteerd:", "en": "Interpreted:"},
     "imports.cli.duplicates": {"nl": "Mogelijke dubbelen:", "en": "Possible duplicates:"},
     "imports.cli.rejected": {"nl": "Afgewezen:", "en": "Rejected:"},
