@@ -1,16 +1,16 @@
 """Administrative geography: boundaries, the region hierarchy, and point → region codes.
 
-Hierarchy: provincie > gemeente > wijk; a zorgkantoorregio groups whole gemeenten. A point gets
-its gemeente by point-in-polygon; provincie and zorgkantoorregio follow from the gemeente (so the
-four codes are always consistent); the wijk is the wijk polygon containing the point within that
-gemeente (wijk outlines are coarser than gemeente outlines, so the gemeente decides).
+Hierarchy: provincie > gemeente > wijk; a zorgkantoorregio groups whole gemeenten. The levels nest
+by construction: a point gets its *wijk* by point-in-polygon (the finest level, PDOK wijken 2024),
+and its gemeente, provincie and zorgkantoorregio follow from that wijk's CBS code (WK0579xx lies in
+GM0579) through ``gemeenten_2025.csv``. The gemeente outlines are the dissolved wijk outlines, so the
+gemeente drawn around a point is always the gemeente it is assigned to.
 Point lookups are vectorised, never a per-point Python loop: large batches first go through a grid
 fast path (whole cells inside one polygon), the rest through one DuckDB spatial join per level.
 """
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,39 +27,57 @@ CODE_COLUMNS = ("provincie_code", "gemeente_code", "wijk_code", "zorgkantoorregi
 COAST_SNAP_DEGREES = 0.02
 
 # Display simplification per level (degrees); wijken are already on a 0.001 degree grid.
-DISPLAY_TOLERANCE = {"provincie": 0.0015, "gemeente": 0.0007, "zorgkantoorregio": 0.001, "wijk": 0.0}
+# Wijken (PDOK 2024, ~3 MB) are simplified so the national wijk map stays under the 2 MB payload.
+DISPLAY_TOLERANCE = {"provincie": 0.0015, "gemeente": 0.0007, "zorgkantoorregio": 0.001, "wijk": 0.0004}
 
 BOUNDARY_FILES = {
     "provincie": ("provincies.geojson", "provincie_code", "provincie_naam", "CBS gebiedsindelingen", 2022),
-    "gemeente": ("gemeenten_2025.geojson", "gemeente_code", "gemeente_naam", "CBS gebiedsindelingen / cartomap", 2025),
+    # gemeente geometry is dissolved from the wijken (see load_boundaries); the file gives nothing
+    "gemeente": (None, "gemeente_code", "gemeente_naam", "PDOK wijken 2024 dissolved per gemeente (CBS codes)", 2024),
     "zorgkantoorregio": ("zorgkantoorregios_2025.geojson", "zorgkantoorregio_code", "zorgkantoorregio_naam",
                          "CBS/PDOK zorgkantoorregio, dissolved from gemeenten", 2025),
-    "wijk": ("wijken_2024.geojson", "wijk_code", "wijk_naam", "CBS wijken 2024 (cartomap, simplified)", 2024),
+    "wijk": ("wijken_2024.geojson", "wijk_code", "wijk_naam", "PDOK wijkenbuurten 2024 (geoinzicht-app, simplified)", 2024),
 }
 
 
+def wijk_gemeente_code(wijk_code: str) -> str:
+    """The gemeente a wijk belongs to, from its CBS code (WK057901 → GM0579)."""
+    return "GM" + wijk_code[2:6]
+
+
 def load_boundaries(store: Store, data_dir: Path) -> int:
-    """(Re)load all region boundaries from ``data_dir``; returns the number of regions."""
+    """(Re)load all region boundaries from ``data_dir``; returns the number of regions.
+
+    Wijken first; gemeenten are the union of their wijken (so the two levels nest exactly), with
+    names and parent codes from ``gemeenten_2025.csv``."""
     cur = store.cursor()
     hierarchy = pd.read_csv(data_dir / "gemeenten_2025.csv", dtype=str)
     cur.register("gemeente_hierarchy", hierarchy)
     cur.execute("DELETE FROM regions")
-    for level, (file, code_col, name_col, source, year) in BOUNDARY_FILES.items():
-        path = (data_dir / file).as_posix()
+    for level in ("provincie", "zorgkantoorregio", "wijk", "gemeente"):
+        file, code_col, name_col, source, year = BOUNDARY_FILES[level]
         tolerance = DISPLAY_TOLERANCE[level]
-        simplified = f"ST_SimplifyPreserveTopology(geom, {tolerance})" if tolerance else "geom"
+        simplified = f"ST_SimplifyPreserveTopology(s.geom, {tolerance})" if tolerance else "s.geom"
         if level == "gemeente":
+            # dissolve the wijken loaded just before; ST_Union_Agg keeps one polygon per gemeente
+            from_clause = """(SELECT h.gemeente_code, h.gemeente_naam, ST_Union_Agg(w.geom) AS geom
+                              FROM regions w JOIN gemeente_hierarchy h ON h.gemeente_code = w.gemeente_code
+                              WHERE w.level = 'wijk' GROUP BY 1, 2) s
+                             LEFT JOIN gemeente_hierarchy h ON h.gemeente_code = s.gemeente_code"""
             parents = "h.provincie_code, s.gemeente_code, h.zorgkantoorregio_code"
-            join = "LEFT JOIN gemeente_hierarchy h ON h.gemeente_code = s.gemeente_code"
-        elif level == "wijk":
-            parents = "h.provincie_code, s.gemeente_code, h.zorgkantoorregio_code"
-            join = "LEFT JOIN gemeente_hierarchy h ON h.gemeente_code = s.gemeente_code"
-        elif level == "provincie":
-            parents = "s.provincie_code, NULL, NULL"
-            join = ""
+            params = [source, year]
         else:
-            parents = "NULL, NULL, s.zorgkantoorregio_code"
-            join = ""
+            from_clause = "ST_Read(?) s"
+            params = [source, year, (data_dir / file).as_posix()]
+            if level == "wijk":
+                # parents from the code, never from a separate polygon file
+                from_clause += (" LEFT JOIN gemeente_hierarchy h ON h.gemeente_code = "
+                                "'GM' || substr(s.wijk_code, 3, 4)")
+                parents = "h.provincie_code, h.gemeente_code, h.zorgkantoorregio_code"
+            elif level == "provincie":
+                parents = "s.provincie_code, NULL, NULL"
+            else:
+                parents = "NULL, NULL, s.zorgkantoorregio_code"
         cur.execute(
             f"""
             INSERT INTO regions
@@ -69,9 +87,9 @@ def load_boundaries(store: Store, data_dir: Path) -> int:
                    ST_XMin(s.geom), ST_YMin(s.geom), ST_XMax(s.geom), ST_YMax(s.geom),
                    ?, ?,
                    ST_X(ST_PointOnSurface(ST_MakeValid(s.geom))), ST_Y(ST_PointOnSurface(ST_MakeValid(s.geom)))
-            FROM ST_Read(?) s {join}
+            FROM {from_clause}
             """,
-            [source, year, path],
+            params,
         )
     cur.unregister("gemeente_hierarchy")
     return store.scalar("SELECT count(*) FROM regions")
@@ -85,8 +103,7 @@ def load_boundaries(store: Store, data_dir: Path) -> int:
 # join. The result is identical to testing every point (cells are enlarged by a hair so that
 # rounding cannot put a point outside its cell).
 GRID_CELLS = {  # level: (first cell width, height in degrees, number of steps; cells halve each step)
-    "gemeente": (0.04, 0.025, 7),   # ~2.8 km down to ~45 m
-    "wijk": (0.01, 0.00625, 5),     # ~700 m down to ~45 m (wijken are small)
+    "wijk": (0.01, 0.00625, 6),     # ~700 m down to ~22 m (wijken are small)
 }
 GRID_MIN_POINTS = 5_000             # below this the exact join alone is just as fast
 _GRID_EPSILON = 1e-9
@@ -96,54 +113,40 @@ _DENSE_GRID_MAX_CELLS = 20_000_000  # beyond this, occupied cells are found by s
 def assign_regions(store: Store, points: pd.DataFrame) -> pd.DataFrame:
     """Region codes for points. ``points`` has columns ``id, lat, lon``; returns
     ``id`` plus the four code columns (None where a point lies outside the Netherlands),
-    one row per input row in the same order."""
+    one row per input row in the same order.
+
+    The wijk is found by point-in-polygon (grid fast path, then the exact join); the other three
+    codes are that wijk's parents, so a point never gets a gemeente whose polygon does not hold it."""
     cur = store.cursor()
     count = len(points)
     lat = pd.to_numeric(points["lat"], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
     lon = pd.to_numeric(points["lon"], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
     located = np.isfinite(lat) & np.isfinite(lon)
-    gemeenten = store.df("SELECT code, provincie_code, zorgkantoorregio_code FROM regions "
-                         "WHERE level = 'gemeente' ORDER BY code")
-    wijken = store.df("SELECT code, gemeente_code FROM regions WHERE level = 'wijk' ORDER BY code")
-    gemeente_index = pd.Index(gemeenten["code"])
+    wijken = store.df("SELECT code, provincie_code, gemeente_code, zorgkantoorregio_code FROM regions "
+                      "WHERE level = 'wijk' ORDER BY code")
     wijk_index = pd.Index(wijken["code"])
-    gemeente = np.full(count, -1, dtype=np.int64)   # positions in gemeente_index, -1 = unknown
-    wijk = np.full(count, -1, dtype=np.int64)
+    wijk = np.full(count, -1, dtype=np.int64)   # positions in wijk_index, -1 = unknown
     if located.sum() >= GRID_MIN_POINTS:
         box = store.rows("SELECT min(min_lon), min(min_lat), max(max_lon), max(max_lat) FROM regions "
-                         "WHERE level = 'gemeente'")[0]
+                         "WHERE level = 'wijk'")[0]
         in_box = np.flatnonzero(located & (lon >= box[0]) & (lat >= box[1]) & (lon <= box[2]) & (lat <= box[3]))
-        shapes = {"gemeente": _region_shapes(store, "gemeente", gemeente_index),
-                  "wijk": _region_shapes(store, "wijk", wijk_index)}
-        # Both levels at once: shapely and numpy release the GIL, so this uses both cores.
-        with ThreadPoolExecutor(max_workers=2, thread_name_prefix="region-grid") as pool:
-            found = {level: pool.submit(_grid_codes, *shapes[level], GRID_CELLS[level], lon[in_box], lat[in_box], box)
-                     for level in shapes}
-            gemeente[in_box] = found["gemeente"].result()
-            wijk[in_box] = found["wijk"].result()
-        # A wijk from the grid counts only within the point's own gemeente (the gemeente decides).
-        wijk_gemeente = np.append(gemeente_index.get_indexer(wijken["gemeente_code"]), -2)
-        wijk[wijk_gemeente[wijk] != gemeente] = -1
-    exact = np.flatnonzero(located & ((gemeente < 0) | (wijk < 0)))
+        polygons, positions = _region_shapes(store, "wijk", wijk_index)
+        wijk[in_box] = _grid_codes(polygons, positions, GRID_CELLS["wijk"], lon[in_box], lat[in_box], box)
+    exact = np.flatnonzero(located & (wijk < 0))
     if len(exact):
-        known = np.append(gemeenten["code"].to_numpy(dtype=object), None)[gemeente[exact]]
-        gemeente_codes, wijk_codes = _exact_codes(cur, lon[exact], lat[exact], known)
-        gemeente[exact] = gemeente_index.get_indexer(gemeente_codes)
-        wijk[exact] = wijk_index.get_indexer(wijk_codes)
+        wijk[exact] = wijk_index.get_indexer(_exact_wijk_codes(cur, lon[exact], lat[exact]))
 
-    def lookup(values: pd.Series, positions: np.ndarray) -> np.ndarray:
+    def lookup(values: pd.Series) -> np.ndarray:
         table = np.append(values.astype(object).where(values.notna(), None).to_numpy(dtype=object), None)
-        return table[positions]    # position -1 picks the trailing None
+        return table[wijk]    # position -1 picks the trailing None
 
-    columns = {
-        "provincie_code": lookup(gemeenten["provincie_code"], gemeente),
-        "gemeente_code": lookup(gemeenten["code"], gemeente),
-        "wijk_code": lookup(wijken["code"], wijk),
-        "zorgkantoorregio_code": lookup(gemeenten["zorgkantoorregio_code"], gemeente),
-    }
     # object columns holding None (not NaN) where there is no code, as callers test ``is None``
     return pd.DataFrame({"id": points["id"].to_numpy(),
-                         **{name: pd.Series(values, dtype=object) for name, values in columns.items()}})
+                         **{column: pd.Series(lookup(wijken[source]), dtype=object)
+                            for column, source in (("provincie_code", "provincie_code"),
+                                                   ("gemeente_code", "gemeente_code"),
+                                                   ("wijk_code", "code"),
+                                                   ("zorgkantoorregio_code", "zorgkantoorregio_code"))}})
 
 
 def _region_shapes(store: Store, level: str, codes: pd.Index) -> tuple[np.ndarray, np.ndarray]:
@@ -208,88 +211,46 @@ def _grid_codes(polygons: np.ndarray, polygon_code: np.ndarray, cells_spec: tupl
     return result
 
 
-def _exact_codes(cur, lon: np.ndarray, lat: np.ndarray,
-                 known_gemeente: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Gemeente and wijk code of each point by exact point-in-polygon (one spatial join per level),
-    with coastal snapping and the nearest wijk of the gemeente as fallbacks. Points whose gemeente
-    is already known (not None in ``known_gemeente``) only get their wijk."""
-    cur.register("assign_points_src", pd.DataFrame(
-        {"rid": np.arange(len(lon)), "lat": lat, "lon": lon, "known": pd.Series(known_gemeente, dtype=object)}))
+def _exact_wijk_codes(cur, lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
+    """Wijk code of each point by exact point-in-polygon (one spatial join); points just outside
+    every wijk (the generalised coastline) snap to the nearest wijk within COAST_SNAP_DEGREES
+    (equal distances go to the lowest code, so the result never depends on scan order)."""
+    cur.register("assign_points_src", pd.DataFrame({"rid": np.arange(len(lon)), "lat": lat, "lon": lon}))
     try:
         cur.execute("CREATE OR REPLACE TEMP TABLE assign_points AS "
-                    "SELECT rid, lat, lon, ST_Point(lon, lat) AS pt, CAST(known AS VARCHAR) AS known "
-                    "FROM assign_points_src")
+                    "SELECT rid, lat, lon, ST_Point(lon, lat) AS pt FROM assign_points_src")
         cur.execute(
             """
-            CREATE OR REPLACE TEMP TABLE assign_gemeente AS
-            SELECT rid, known AS gemeente_code FROM assign_points WHERE known IS NOT NULL
-            UNION ALL
-            SELECT p.rid, min(g.code) AS gemeente_code
-            FROM (SELECT rid, pt FROM assign_points WHERE known IS NULL) p
-            JOIN (SELECT code, geom FROM regions WHERE level = 'gemeente') g ON ST_Contains(g.geom, p.pt)
+            CREATE OR REPLACE TEMP TABLE assign_wijk AS
+            SELECT p.rid, min(w.code) AS wijk_code
+            FROM assign_points p
+            JOIN (SELECT code, geom FROM regions WHERE level = 'wijk') w ON ST_Contains(w.geom, p.pt)
             GROUP BY p.rid
             """
         )
-        # Snap near-coast points to the nearest gemeente (few points, so a distance scan is fine;
-        # equal distances go to the lowest code, so the result never depends on scan order).
         cur.execute(
             f"""
-            INSERT INTO assign_gemeente
+            INSERT INTO assign_wijk
             WITH outside AS MATERIALIZED (
                 SELECT p.rid, p.lat, p.lon, p.pt FROM assign_points p
-                WHERE NOT EXISTS (SELECT 1 FROM assign_gemeente g WHERE g.rid = p.rid)
+                WHERE NOT EXISTS (SELECT 1 FROM assign_wijk w WHERE w.rid = p.rid)
             )
-            SELECT p.rid, first(g.code ORDER BY ST_Distance(g.geom, p.pt), g.code)
+            SELECT p.rid, first(w.code ORDER BY ST_Distance(w.geom, p.pt), w.code)
             FROM outside p
-            JOIN (SELECT code, geom, min_lon, min_lat, max_lon, max_lat FROM regions
-                  WHERE level = 'gemeente') g
-              ON p.lon BETWEEN g.min_lon - {COAST_SNAP_DEGREES} AND g.max_lon + {COAST_SNAP_DEGREES}
-             AND p.lat BETWEEN g.min_lat - {COAST_SNAP_DEGREES} AND g.max_lat + {COAST_SNAP_DEGREES}
+            JOIN (SELECT code, geom, min_lon, min_lat, max_lon, max_lat FROM regions WHERE level = 'wijk') w
+              ON p.lon BETWEEN w.min_lon - {COAST_SNAP_DEGREES} AND w.max_lon + {COAST_SNAP_DEGREES}
+             AND p.lat BETWEEN w.min_lat - {COAST_SNAP_DEGREES} AND w.max_lat + {COAST_SNAP_DEGREES}
             GROUP BY p.rid
-            HAVING min(ST_Distance(g.geom, p.pt)) <= {COAST_SNAP_DEGREES}
+            HAVING min(ST_Distance(w.geom, p.pt)) <= {COAST_SNAP_DEGREES}
             """
         )
-        cur.execute(
-            """
-            CREATE OR REPLACE TEMP TABLE assign_wijk_hits AS
-            SELECT p.rid, w.code AS wijk_code, w.gemeente_code
-            FROM assign_points p
-            JOIN (SELECT code, gemeente_code, geom FROM regions WHERE level = 'wijk') w
-              ON ST_Contains(w.geom, p.pt)
-            """
-        )
-        result = cur.execute(
-            """
-            WITH wijk_in_gemeente AS (
-                SELECT h.rid, min(h.wijk_code) AS wijk_code
-                FROM assign_wijk_hits h JOIN assign_gemeente g USING (rid)
-                WHERE h.gemeente_code = g.gemeente_code
-                GROUP BY h.rid
-            ),
-            missing AS (
-                SELECT g.rid, g.gemeente_code FROM assign_gemeente g
-                WHERE g.rid NOT IN (SELECT rid FROM wijk_in_gemeente)
-            ),
-            nearest_wijk AS (
-                SELECT m.rid, first(w.code ORDER BY ST_Distance(w.geom, p.pt), w.code) AS wijk_code
-                FROM missing m
-                JOIN assign_points p USING (rid)
-                JOIN regions w ON w.level = 'wijk' AND w.gemeente_code = m.gemeente_code
-                GROUP BY m.rid
-            )
-            SELECT p.rid, g.gemeente_code, coalesce(wg.wijk_code, nw.wijk_code) AS wijk_code
-            FROM assign_points p
-            LEFT JOIN assign_gemeente g USING (rid)
-            LEFT JOIN wijk_in_gemeente wg ON wg.rid = p.rid
-            LEFT JOIN nearest_wijk nw ON nw.rid = p.rid
-            ORDER BY p.rid
-            """
-        ).df()
+        result = cur.execute("SELECT p.rid, w.wijk_code FROM assign_points p LEFT JOIN assign_wijk w USING (rid) "
+                             "ORDER BY p.rid").df()
     finally:
         cur.unregister("assign_points_src")
-        for table in ("assign_points", "assign_gemeente", "assign_wijk_hits"):
+        for table in ("assign_points", "assign_wijk"):
             cur.execute(f"DROP TABLE IF EXISTS {table}")
-    return result["gemeente_code"].to_numpy(dtype=object), result["wijk_code"].to_numpy(dtype=object)
+    return result["wijk_code"].to_numpy(dtype=object)
 
 
 def point_regions(store: Store, lat: float, lon: float) -> dict[str, str | None]:
