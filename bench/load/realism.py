@@ -148,15 +148,11 @@ def compare(browser: list[dict], generator: list[dict]) -> list[tuple[str, str, 
     return checks
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--db", type=Path, help="database file (default: built from data/)")
-    args = parser.parse_args(argv)
+def check(db: Path | None = None) -> list[tuple[str, str, str, bool]] | None:
+    """Run both visits on fresh servers and compare; None without Chromium."""
     if not Path(CHROMIUM).exists():
-        print(f"Chromium not found at {CHROMIUM} (apt-get install chromium); realism check skipped.")
-        return 0
+        return None
     with tempfile.TemporaryDirectory(prefix="bench-realism-") as tmp:
-        db = args.db
         if db is None:
             from bench.load.run import database
             db, _ = database("real", Path(tmp))
@@ -173,10 +169,24 @@ def main(argv: list[str] | None = None) -> int:
             finally:
                 deployment.stop()
             results[name] = summarise(*frames)
-    checks = compare(results["chromium"], results["generator"])
-    print("| check | Chromium | generator | same |\n|---|---|---|---|")
-    for name, b, g, ok in checks:
-        print(f"| {name} | {b} | {g} | {'yes' if ok else 'NO'} |")
+    return compare(results["chromium"], results["generator"])
+
+
+def table(checks: list[tuple[str, str, str, bool]]) -> str:
+    lines = ["| check | Chromium | generator | same |", "|---|---|---|---|"]
+    lines += [f"| {name} | {b} | {g} | {'yes' if ok else 'NO'} |" for name, b, g, ok in checks]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--db", type=Path, help="database file (default: built from data/)")
+    args = parser.parse_args(argv)
+    checks = check(args.db)
+    if checks is None:
+        print(f"Chromium not found at {CHROMIUM} (apt-get install chromium); realism check skipped.")
+        return 0
+    print(table(checks))
     return 0 if all(ok for *_, ok in checks) else 1
 
 

@@ -46,6 +46,13 @@ NGINX = os.environ.get("NGINX", "/usr/sbin/nginx")
 NGINX_TEMPLATE = PROJECT / "deploy" / "nginx.conf"
 SECTION_START = "<!-- load benchmark (issue 17): start -->"
 SECTION_END = "<!-- load benchmark (issue 17): end -->"
+# How docs/deploy.md runs a replica (overridable for an A/B run: BENCH_LOAD_PLAIN=1 starts
+# `streamlit run app.py` exactly as `make run` does).
+SERVER_ARGS = ["--server.headless", "true", "--browser.gatherUsageStats", "false"]
+SERVER_ENV: dict[str, str] = {}
+if os.environ.get("BENCH_LOAD_PLAIN") != "1":
+    SERVER_ARGS += ["--server.fileWatcherType", "none", "--server.runOnSave", "false"]
+    SERVER_ENV["MALLOC_ARENA_MAX"] = "2"
 TARGET_P95 = 1.5            # s, filter step, 50 sessions, 100k, one process
 TARGET_SESSIONS = 50
 TARGET_RSS_PER_SESSION = 15 * 2**20
@@ -89,11 +96,11 @@ class Deployment:
             port = free_port()
             log = self.workdir / f"replica{index}.log"
             self.logs.append(log)
-            env = {**os.environ, "MAPPING_DB": str(db)}
+            env = {**os.environ, **SERVER_ENV, "MAPPING_DB": str(db)}
             process = subprocess.Popen(
                 [sys.executable, "-m", "streamlit", "run", str(PROJECT / "app.py"), "--server.port", str(port),
-                 "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats",
-                 "false"], cwd=PROJECT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT)
+                 "--server.address", "127.0.0.1", *SERVER_ARGS], cwd=PROJECT, env=env, stdout=log.open("w"),
+                stderr=subprocess.STDOUT)
             self.processes.append(process)
             self.server_pids.append(process.pid)
             upstreams.append(f"http://127.0.0.1:{port}")
@@ -112,7 +119,7 @@ class Deployment:
         log = prefix / "stdout.log"
         self.logs.append(log)
         process = subprocess.Popen([NGINX, "-p", str(prefix), "-c", str(prefix / "nginx.conf"), "-e",
-                                    str(prefix / "error.log"), "-g", f"pid {prefix}/nginx.pid;"][:5], stdout=log.open("w"), stderr=subprocess.STDOUT)
+                                    str(prefix / "error.log")], stdout=log.open("w"), stderr=subprocess.STDOUT)
         self.processes.append(process)
         self.url = f"http://127.0.0.1:{port}"
         wait_healthy(self.url, process, log)
@@ -235,7 +242,7 @@ def _ms(seconds: float) -> str:
 
 
 def markdown(rows: list[Row], args: argparse.Namespace, started: datetime, minutes: float, load_start: float,
-             load_end: float) -> str:
+             load_end: float, realism: list | None = None) -> str:
     cores = os.cpu_count()
     lines = [SECTION_START, "", "## Concurrent visitors (issue 17)", "",
              f"Produced by `python -m bench.load.run --databases {args.databases} --sessions {args.sessions} "
@@ -295,6 +302,15 @@ def markdown(rows: list[Row], args: argparse.Namespace, started: datetime, minut
                        else "not met")
             lines.append(f"| two replicas behind nginx hold ≥ {TARGET_SCALE}× the sessions at filter p95 ≤ {TARGET_P95} s | "
                          f"one process {one:.0f} ({how_one}), two {two:.0f} ({how_two}): {ratio:.2f}× | {verdict} |")
+    lines += ["", "### Realism: one generator session against headless Chromium", ""]
+    if realism is None:
+        lines.append("Not checked in this run (no Chromium, or `--no-realism`).")
+    else:
+        from bench.load.realism import table
+        lines += ["`python -m bench.load.realism`: both open Kaart on a freshly started server and choose the "
+                  "provincie Zuid-Holland; compared are the websocket messages (rerun requests, widget states "
+                  "sent) and what the server drew (elements, their types in order, how the run finished).", "",
+                  table(realism)]
     lines += ["", SECTION_END, ""]
     return "\n".join(lines)
 
@@ -321,6 +337,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=17)
     parser.add_argument("--output", type=Path, default=PROJECT / "bench" / "results.md")
     parser.add_argument("--smoke", action="store_true", help="2 sessions for a few seconds, print only")
+    parser.add_argument("--no-realism", action="store_true", help="skip the comparison with headless Chromium")
     args = parser.parse_args(argv)
     if args.smoke:
         args.databases, args.sessions, args.replicas, args.duration, args.ramp = "real", "2", "1", 4.0, 1.0
@@ -330,7 +347,11 @@ def main(argv: list[str] | None = None) -> int:
     rows = run_matrix(args.databases.split(","), [int(n) for n in args.sessions.split(",")],
                       [int(n) for n in args.replicas.split(",")], duration=args.duration, ramp=args.ramp,
                       think=(think[0], think[-1]), seed=args.seed)
-    text = markdown(rows, args, started, (time.monotonic() - clock) / 60, load_start, os.getloadavg()[0])
+    realism = None
+    if not (args.smoke or args.no_realism):
+        from bench.load import realism as realism_check
+        realism = realism_check.check()
+    text = markdown(rows, args, started, (time.monotonic() - clock) / 60, load_start, os.getloadavg()[0], realism)
     print(text)
     if not args.smoke:
         write_section(args.output, text)
