@@ -258,3 +258,64 @@ def test_racers_with_stores_of_their_own_exactly_one_decision(separate_stores):
         for racer_store in racer_stores:
             racer_store.close()
         store.close()
+
+
+# -- link edits ------------------------------------------------------------------------------------------
+
+LINK = "jottem__part_of__gemiva"      # a link in data/links.csv
+
+
+def test_two_moderators_editing_one_link_at_once_one_edit_wins(store):
+    from mapping import links_admin
+    from mapping.links_admin import LinkError
+
+    start = threading.Barrier(RACERS)
+    outcomes: list[str] = []
+    lock = threading.Lock()
+
+    def racer(number: int) -> None:
+        start.wait(timeout=30)
+        try:
+            if number % 2:
+                links_admin.remove_link(store, LINK, actor=f"moderator-{number}", reason="Opgeheven")
+            else:
+                links_admin.update_link(store, LINK, actor=f"moderator-{number}", note=f"Notitie {number}")
+            outcome = f"won:{number}"
+        except LinkError as exc:
+            outcome = f"lost:{exc.code}"
+        with lock:
+            outcomes.append(outcome)
+
+    threads = [threading.Thread(target=racer, args=(n,)) for n in range(RACERS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert len(outcomes) == RACERS
+    won = [int(o.split(":")[1]) for o in outcomes if o.startswith("won:")]
+    history = store.rows("SELECT action, actor FROM revisions WHERE entity_type = 'link' AND entity_id = ? ORDER BY id",
+                         [LINK])
+    # Every success is in the audit log, in order, and nothing else is; a removal ends the story.
+    assert sorted(actor for _, actor in history) == sorted(f"moderator-{n}" for n in won)
+    actions = [action for action, _ in history]
+    assert "remove" not in actions[:-1]
+    status, note = store.rows("SELECT status, note FROM record_links WHERE id = ?", [LINK])[0]
+    last_action, last_actor = history[-1]
+    if last_action == "remove":
+        assert status == "archived"
+    else:
+        assert status == "approved" and note == f"Notitie {last_actor.rsplit('-', 1)[1]}"
+    assert all(o.split(":")[1] in ("network.error.changed_meanwhile", "network.error.unknown_link")
+               for o in outcomes if o.startswith("lost:"))
+
+
+def test_a_link_edit_on_what_was_shown_refuses_when_it_changed_meanwhile(store):
+    from mapping import links_admin
+    from mapping.links_admin import LinkError
+
+    seen = store.scalar("SELECT updated_at FROM record_links WHERE id = ?", [LINK])
+    links_admin.update_link(store, LINK, actor="Bram", note="Eerst")
+    with pytest.raises(LinkError) as lost:
+        links_admin.remove_link(store, LINK, actor="Mila", reason="Weg", expected_updated_at=seen)
+    assert lost.value.code == "network.error.changed_meanwhile" and "Bram" in lost.value.message("nl")
+    assert store.rows("SELECT status, note FROM record_links WHERE id = ?", [LINK]) == [("approved", "Eerst")]

@@ -188,7 +188,8 @@ def _edit(store: Store, lang: str, acting: Callable[[], str | None]) -> None:
         if not who:
             return
         try:
-            changed = links_admin.update_link(store, link, actor=who, relation=relation, source_url=source_url,
+            changed = links_admin.update_link(store, link, actor=who, expected_updated_at=row["updated_at"],
+                                              relation=relation, source_url=source_url,
                                               note=note, source_date=source_date)
         except LinkError as error:
             st.error(md_escape(error.message(lang)))
@@ -209,7 +210,7 @@ def _edit(store: Store, lang: str, acting: Callable[[], str | None]) -> None:
         if not who:
             return
         try:
-            links_admin.remove_link(store, link, actor=who, reason=reason)
+            links_admin.remove_link(store, link, actor=who, reason=reason, expected_updated_at=row["updated_at"])
         except LinkError as error:
             st.error(md_escape(error.message(lang)))
             return
