@@ -9,6 +9,7 @@ import streamlit as st
 
 from mapping import submissions, ui, ui_forms
 from mapping.i18n import t
+from mapping.listing import md_escape
 from mapping.records import FieldError
 from mapping.store import StoreError
 
@@ -143,8 +144,8 @@ if duplicates:
             reasons = ", ".join(
                 t(f"aanmelden.dup.reason.{r}", lang, distance=int(round(candidate["distance_m"] or 0, -1)))
                 for r in candidate["reasons"])
-            place = f" — {ui_forms.md_escape(candidate['place'])}" if candidate.get("place") else ""
-            st.markdown(f"**{ui_forms.md_escape(candidate['name'])}**{place}  \n{reasons}")
+            place = f" — {md_escape(candidate['place'])}" if candidate.get("place") else ""
+            st.markdown(f"**{md_escape(candidate['name'])}**{place}  \n{reasons}")
             st.button(t("aanmelden.dup.propose", lang), key=f"{PREFIX}_dup_{candidate['id']}", on_click=send,
                       args=("change", candidate["id"]))
         st.button(t("aanmelden.dup.continue", lang), key=f"{PREFIX}_dup_new", type="primary", on_click=send,

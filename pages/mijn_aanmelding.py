@@ -10,6 +10,7 @@ import streamlit as st
 from mapping.i18n import format as number_format
 from mapping import moderation, submissions, ui, ui_forms
 from mapping.i18n import kind_label, t
+from mapping.listing import md_escape
 from mapping.store import StoreError
 
 PREFIX = "mijn"
@@ -83,7 +84,7 @@ if message:
 record = view.record or {}
 current = view.current
 name = record.get("name") or current["payload"].get("name") or view.reference
-st.subheader(ui_forms.md_escape(name))
+st.subheader(md_escape(name))
 original = view.thread[-1]
 st.caption(t("mijn.reference", lang, reference=view.reference, when=number_format.date(original['created_at'], lang)))
 
@@ -95,9 +96,9 @@ if current["submission_type"] == "change" and current["status"] == "pending" and
 else:
     status_box(t(f"mijn.status.{current['status']}", lang))
 if current.get("review_reason") and current["status"] == "rejected":
-    st.write(t("mijn.review_reason", lang, reason=ui_forms.md_escape(current["review_reason"])))
+    st.write(t("mijn.review_reason", lang, reason=md_escape(current["review_reason"])))
 if view.merged_into:
-    st.write(t("mijn.merged_into", lang, name=ui_forms.md_escape(view.merged_into["name"])))
+    st.write(t("mijn.merged_into", lang, name=md_escape(view.merged_into["name"])))
 
 if view.can_confirm:
     verified = record.get("last_verified")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import logging
+from datetime import datetime
 
 import pandas as pd
 import streamlit as st
@@ -11,6 +12,7 @@ import streamlit as st
 from mapping.i18n import format as number_format
 from mapping import moderation, ui, ui_forms
 from mapping.i18n import kind_label, t
+from mapping.listing import md_escape
 from mapping.store import StoreError
 from mapping.submissions import SubmissionError
 
@@ -25,6 +27,9 @@ state = st.session_state
 st.title(t("moderatie.title", lang))
 actor = ui_forms.moderator_gate(lang)
 if not actor:
+    refused = state.pop(f"{PREFIX}_flash", None)      # e.g. an action refused because the session ended
+    if refused:
+        st.error(refused[1])
     st.stop()
 ui_forms.moderator_logout(lang, actor)
 st.caption(t("moderatie.intro", lang))
@@ -42,12 +47,26 @@ def flash(kind: str, message: str) -> None:
     state[f"{PREFIX}_flash"] = (kind, message)
 
 
-def decide(action, *args, done: str, **params) -> None:
-    """Run one moderation decision; report the outcome after the rerun."""
+def acting_moderator() -> str | None:
+    """The moderator signed in at the moment a button callback runs (re-checked server-side, not
+    the name drawn on the previous run); None after flashing why nothing was changed."""
+    who = ui_forms.current_moderator()
+    if not who:
+        LOGGER.warning("Moderation action refused: the moderator session was revoked or has expired")
+        flash("error", t("moderatie.error.session_expired", lang))
+    return who
+
+
+def decide(action, *args, done: str, seen=None, **params) -> None:
+    """Run one moderation decision as the moderator signed in now, on the version shown (``seen``:
+    its updated_at); report the outcome after the rerun."""
+    who = acting_moderator()
+    if not who:
+        return
     try:
-        action(store, *args)
+        action(store, *args, who, **({"expected_updated_at": seen} if seen is not None else {}))
     except SubmissionError as exc:
-        flash("error", t(exc.code, lang, **exc.params))
+        flash("error", moderation.error_text(exc, lang))
         return
     except (StoreError, OSError) as exc:
         LOGGER.error("Moderation decision not stored: %s", type(exc).__name__)
@@ -56,17 +75,22 @@ def decide(action, *args, done: str, **params) -> None:
     flash("success", t(done, lang, **params))
 
 
-def save_edit(reference: str, prefix: str, approve_after: bool, name: str) -> None:
+def save_edit(reference: str, prefix: str, approve_after: bool, name: str, seen) -> None:
+    who = acting_moderator()
+    if not who:
+        return
     try:
-        checked = moderation.save_edits(store, reference, actor, ui_forms.collect(prefix))
+        saved_at = datetime.now()
+        checked = moderation.save_edits(store, reference, who, ui_forms.collect(prefix), now=saved_at,
+                                        expected_updated_at=seen)
         if not checked.ok:
             state[f"{prefix}_errors"] = checked.errors
             return
         state.pop(f"{prefix}_errors", None)
-        if approve_after:
-            moderation.approve(store, reference, actor)
+        if approve_after:       # exactly the version just saved
+            moderation.approve(store, reference, who, expected_updated_at=saved_at)
     except SubmissionError as exc:
-        flash("error", t(exc.code, lang, **exc.params))
+        flash("error", moderation.error_text(exc, lang))
         return
     except (StoreError, OSError) as exc:
         LOGGER.error("Moderation edit not stored: %s", type(exc).__name__)
@@ -74,12 +98,12 @@ def save_edit(reference: str, prefix: str, approve_after: bool, name: str) -> No
         return
     ui_forms.clear(prefix)
     flash("success", t("moderatie.done.approved" if approve_after else "moderatie.done.saved", lang,
-                       name=ui_forms.md_escape(checked.record["name"] if checked.record else name)))
+                       name=md_escape(checked.record["name"] if checked.record else name)))
 
 
-def reject(reference: str) -> None:
-    decide(moderation.reject, reference, actor, state.get(f"{PREFIX}_reason_{reference}", ""),
-           done="moderatie.done.rejected", id=reference)
+def reject(reference: str, seen) -> None:
+    decide(lambda s, ref, who, **kw: moderation.reject(s, ref, who, state.get(f"{PREFIX}_reason_{ref}", ""), **kw),
+           reference, done="moderatie.done.rejected", seen=seen, id=reference)
 
 
 def reasons_text(reasons: list[str]) -> str:
@@ -101,9 +125,9 @@ def render_submission(reference: str) -> None:
         return
     sub = detail.submission
     name = detail.proposed.get("name") or (detail.record or {}).get("name") or reference
-    st.subheader(t("moderatie.submission_heading", lang, id=reference, name=ui_forms.md_escape(name)))
+    st.subheader(t("moderatie.submission_heading", lang, id=reference, name=md_escape(name)))
     st.caption(t("moderatie.meta", lang, type=t(f"moderatie.type.{sub['submission_type']}", lang),
-                 created=number_format.datetime(sub['created_at'], lang), record=ui_forms.md_escape(sub["record_id"])))
+                 created=number_format.datetime(sub['created_at'], lang), record=md_escape(sub["record_id"])))
     if detail.is_removal:
         st.warning(t("moderatie.removal_note", lang))
     if detail.diff:
@@ -138,11 +162,11 @@ def render_submission(reference: str) -> None:
     approve_label = "moderatie.approve_removal" if detail.is_removal else "moderatie.approve"
     done = "moderatie.done.removed" if detail.is_removal else "moderatie.done.approved"
     st.button(t(approve_label, lang), type="primary", key=f"{PREFIX}_approve_{reference}",
-              on_click=decide, args=(moderation.approve, reference, actor),
-              kwargs={"done": done, "name": ui_forms.md_escape(name)})
+              on_click=decide, args=(moderation.approve, reference),
+              kwargs={"done": done, "seen": sub["updated_at"], "name": md_escape(name)})
     with st.expander(t("moderatie.reject", lang)):
         st.text_area(t("moderatie.reject_reason", lang), key=f"{PREFIX}_reason_{reference}", height=80)
-        st.button(t("moderatie.reject", lang), key=f"{PREFIX}_reject_{reference}", on_click=reject, args=(reference,))
+        st.button(t("moderatie.reject", lang), key=f"{PREFIX}_reject_{reference}", on_click=reject, args=(reference, sub["updated_at"]))
     if detail.is_removal:
         return
     edit_prefix = f"{PREFIX}_edit_{reference}"
@@ -155,9 +179,9 @@ def render_submission(reference: str) -> None:
         ui_forms.record_form(store, lang, edit_prefix, edit_errors, show_contact=False, show_consent=False)
         left, right = st.columns(2)
         left.button(t("moderatie.save", lang), key=f"{edit_prefix}_save", on_click=save_edit,
-                    args=(reference, edit_prefix, False, name))
+                    args=(reference, edit_prefix, False, name, sub["updated_at"]))
         right.button(t("moderatie.save_approve", lang), key=f"{edit_prefix}_save_approve", type="primary",
-                     on_click=save_edit, args=(reference, edit_prefix, True, name))
+                     on_click=save_edit, args=(reference, edit_prefix, True, name, sub["updated_at"]))
     if sub["submission_type"] == "new":
         with st.expander(t("moderatie.merge", lang), expanded=bool(detail.duplicates)):
             st.caption(t("moderatie.merge_help", lang))
@@ -171,15 +195,17 @@ def render_submission(reference: str) -> None:
                                   format_func=lambda rid: labels.get(rid, rid))
             if target:
                 st.button(t("moderatie.merge_button", lang), key=f"{PREFIX}_merge_btn_{reference}",
-                          on_click=decide, args=(moderation.merge_submission, reference, target, actor),
-                          kwargs={"done": "moderatie.done.merged", "name": ui_forms.md_escape(labels[target])})
+                          on_click=decide, args=(lambda s, ref, who, **kw: moderation.merge_submission(
+                              s, ref, target, who, **kw), reference),
+                          kwargs={"done": "moderatie.done.merged", "seen": sub["updated_at"],
+                                  "name": md_escape(labels[target])})
 
 
 def render_stale(record_id: str, name: str, last_verified) -> None:
     if last_verified:
-        st.subheader(t("moderatie.stale_heading", lang, name=ui_forms.md_escape(name), date=number_format.date(last_verified, lang)))
+        st.subheader(t("moderatie.stale_heading", lang, name=md_escape(name), date=number_format.date(last_verified, lang)))
     else:
-        st.subheader(t("moderatie.stale_never_heading", lang, name=ui_forms.md_escape(name)))
+        st.subheader(t("moderatie.stale_never_heading", lang, name=md_escape(name)))
     st.caption(t("moderatie.stale_help", lang))
     record = moderation.record_row(store, record_id) or {}
     if record.get("kind"):
@@ -189,14 +215,14 @@ def render_stale(record_id: str, name: str, last_verified) -> None:
                                for k in ("name", "kind", "place", "website", "source_url", "last_verified")]),
                  hide_index=True, width="stretch")
     st.button(t("moderatie.confirm", lang), type="primary", key=f"{PREFIX}_confirm_{record_id}",
-              on_click=decide, args=(moderation.confirm_record, record_id, actor),
-              kwargs={"done": "moderatie.done.confirmed", "name": ui_forms.md_escape(name)})
+              on_click=decide, args=(moderation.confirm_record, record_id),
+              kwargs={"done": "moderatie.done.confirmed", "seen": record.get("updated_at"), "name": md_escape(name)})
     with st.expander(t("moderatie.archive", lang)):
         st.text_input(t("moderatie.archive_reason", lang), key=f"{PREFIX}_archive_reason_{record_id}")
         st.button(t("moderatie.archive", lang), key=f"{PREFIX}_archive_{record_id}",
-                  on_click=lambda: decide(moderation.archive_record, record_id, actor,
-                                          state.get(f"{PREFIX}_archive_reason_{record_id}", ""),
-                                          done="moderatie.done.archived", name=ui_forms.md_escape(name)))
+                  on_click=decide, args=(lambda s, rid, who, **kw: moderation.archive_record(
+                      s, rid, who, state.get(f"{PREFIX}_archive_reason_{rid}", ""), **kw), record_id),
+                  kwargs={"done": "moderatie.done.archived", "seen": record.get("updated_at"), "name": md_escape(name)})
 
 
 message = state.pop(f"{PREFIX}_flash", None)
@@ -267,9 +293,9 @@ if has_links:
     with tabs[2]:
         from mapping import ui_links
 
-        ui_links.render_link_admin(store, lang, actor)
+        ui_links.render_link_admin(store, lang, actor, authorise=ui_forms.current_moderator)
 
-with tabs[-1]:  # the session is checked again, with the page's own sign-in, when an import runs
+with tabs[-1]:  # the session is checked again, server-side, when an import or undo runs
     from mapping import ui_import
 
-    ui_import.render(store, lang, actor, recheck=lambda: ui_forms.moderator_gate(lang))
+    ui_import.render(store, lang, actor, recheck=ui_forms.current_moderator)

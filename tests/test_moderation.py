@@ -94,7 +94,7 @@ def test_detail_shows_diff_duplicates_and_the_private_contact(store):
 def test_approve_publishes_records_revisions_and_partner_links(store):
     receipt = submit(store, partners=["het-wijkpaleis"])
     before = revision_ids(store)
-    record_id = moderation.approve(store, receipt.reference, "Mila (moderator)", today=date(2026, 2, 2))
+    record_id = moderation.approve(store, receipt.reference, "Mila (moderator)", today=date(2026, 2, 2)).record_id
     assert record_id == receipt.record_id and is_public(store, record_id)
     assert store.rows("SELECT status, reviewed_by FROM submissions WHERE id = ?", [receipt.reference]) == \
         [("approved", "Mila (moderator)")]
@@ -108,7 +108,7 @@ def test_approve_publishes_records_revisions_and_partner_links(store):
     assert revision_ids(store)[: len(before)] == before
     with pytest.raises(submissions.SubmissionError) as twice:
         moderation.approve(store, receipt.reference, "moderator")
-    assert twice.value.code == "moderatie.error.not_pending"
+    assert twice.value.code == "moderatie.error.already_decided"
 
 
 def test_reject_needs_a_reason_and_tells_the_submitter(store):
@@ -274,7 +274,7 @@ def test_cli_moderate_list_show_approve_reject(db_path, capsys, monkeypatch):
                            "--reason", "Buiten ons gebied")
     assert code == 0
     code, _, err = run_cli(capsys, db_path, "moderate", "--actor", "beheerder", "approve", second.reference)
-    assert code == 1 and "not (or no longer) waiting" in err
+    assert code == 1 and "already decided by beheerder" in err and "rejected" in err
     store = Store(db_path)
     assert is_public(store, first.record_id) and not is_public(store, second.record_id)
     assert store.scalar("SELECT reviewed_by FROM submissions WHERE id = ?", [second.reference]) == "beheerder"

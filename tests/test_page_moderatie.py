@@ -203,3 +203,74 @@ def test_hostile_names_are_shown_as_text(app_env, monkeypatch):
     at = login(open_page(), PASSWORD)
     [heading] = [h.value for h in at.subheader if receipt.reference in h.value]
     assert "![x](http://evil" not in heading and r"\!\[x\]\(http\:" in heading
+
+
+def _status(receipt) -> tuple[str, int]:
+    store = Store(os.environ["MAPPING_DB"])
+    try:
+        return (store.scalar("SELECT status FROM submissions WHERE id = ?", [receipt.reference]),
+                store.scalar("SELECT count(*) FROM public_records WHERE id = ?", [receipt.record_id]))
+    finally:
+        store.close()
+
+
+def test_a_session_revoked_server_side_cannot_approve_with_the_button_it_was_shown(app_env, monkeypatch):
+    monkeypatch.setenv(auth.PASSWORD_ENV, HASH)
+    receipt = pending_submission()
+    at = login(open_page(), PASSWORD, name="Mila")
+    assert at.selectbox(key="mod_pick").value == receipt.reference
+    # Server side, the session ends (signed out elsewhere, revoked by an administrator) while the
+    # page with its Approve button is still open in the browser.
+    auth.sessions().revoke(at.session_state[auth_token_key()])
+    at.button(key=f"mod_approve_{receipt.reference}").click().run()
+    assert not at.exception
+    assert _status(receipt) == ("pending", 0)          # nothing approved
+    assert any("verlopen of ingetrokken" in e.value and "niets gewijzigd" in e.value for e in at.error)
+    assert not shows_queue(at)                          # and the sign-in form is back
+
+
+def test_an_expired_session_cannot_reject(app_env, monkeypatch):
+    monkeypatch.setenv(auth.PASSWORD_ENV, HASH)
+    receipt = pending_submission()
+    at = login(open_page(), PASSWORD, name="Mila")
+    at.text_area(key=f"mod_reason_{receipt.reference}").set_value("Geen buurtinitiatief.")
+    real_time = auth.time.time
+    monkeypatch.setattr(auth.time, "time", lambda: real_time() + auth.SESSION_SECONDS + 1)
+    at.button(key=f"mod_reject_{receipt.reference}").click().run()
+    assert not at.exception
+    assert _status(receipt) == ("pending", 0)
+
+
+def test_the_audit_log_records_the_signed_in_moderator(app_env, monkeypatch):
+    monkeypatch.setenv(auth.PASSWORD_ENV, HASH)
+    receipt = pending_submission()
+    at = login(open_page(), PASSWORD, name="Mila")
+    at.button(key=f"mod_approve_{receipt.reference}").click().run()
+    store = Store(os.environ["MAPPING_DB"])
+    try:
+        assert store.rows("SELECT actor FROM revisions WHERE entity_type = 'submission' AND entity_id = ? "
+                          "AND action = 'approve'", [receipt.reference]) == [("Mila",)]
+    finally:
+        store.close()
+
+
+def test_a_decision_that_lost_a_race_says_who_was_first(app_env, monkeypatch):
+    from mapping import moderation
+
+    monkeypatch.setenv(auth.PASSWORD_ENV, HASH)
+    receipt = pending_submission()
+    at = login(open_page(), PASSWORD, name="Mila")
+    # Another moderator (another replica, the CLI) rejects while Mila's page shows the submission.
+    store = Store(os.environ["MAPPING_DB"])
+    moderation.reject(store, receipt.reference, "Bram", "Dubbel.")
+    store.close()
+    at.button(key=f"mod_approve_{receipt.reference}").click().run()
+    assert not at.exception
+    assert _status(receipt) == ("rejected", 0)
+    assert any("al beoordeeld door Bram" in e.value for e in at.error)
+
+
+def auth_token_key() -> str:
+    from mapping import ui_forms
+
+    return ui_forms.TOKEN_KEY

@@ -272,6 +272,11 @@ THROTTLE = LoginThrottle()
 SESSIONS = SessionRegistry()
 
 
+def sessions() -> SessionRegistry:
+    """The login sessions the pages use (looked up at call time, so tests can replace them)."""
+    return SESSIONS
+
+
 @dataclass(frozen=True)
 class LoginResult:
     ok: bool

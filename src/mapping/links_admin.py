@@ -13,18 +13,19 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
+from mapping.i18n import format as fmt
 from mapping.i18n import t
 from mapping.ingest import link_id
-from mapping.records import LIMITS, RELATIONS, clean_text, parse_date, valid_url
+from mapping.records import LIMITS, RELATIONS, LinkStatus, RecordStatus, clean_text, parse_date, valid_url
 from mapping.store import Store
 
 EDITABLE = ("from_id", "to_id", "relation", "source_url", "note", "source_date")
 NOTE_LIMIT = 500
-LINKABLE_STATUSES = ("approved", "pending")
-ACTIVE_STATUSES = ("approved", "pending")
+LINKABLE_STATUSES = (RecordStatus.APPROVED, RecordStatus.PENDING)
+ACTIVE_STATUSES = (LinkStatus.APPROVED, LinkStatus.PENDING)
 # Relations that read the same in both directions: A partner of B is B partner of A.
 SYMMETRIC = ("partner",)
 
@@ -38,7 +39,9 @@ class LinkError(ValueError):
         self.params = params
 
     def message(self, lang: str = "nl") -> str:
-        return t(self.code, lang, **self.params)
+        params = {k: fmt.datetime(v, lang, style="short") if isinstance(v, datetime) else v
+                  for k, v in self.params.items()}
+        return t(self.code, lang, **params)
 
 
 @dataclass(frozen=True)
@@ -114,11 +117,43 @@ def _check_duplicate(cur, fields: LinkFields, ignore_id: str | None = None) -> N
 
 def _row(cur, link: str) -> dict[str, Any] | None:
     result = cur.execute(
-        f"SELECT {', '.join(EDITABLE)}, status, origin FROM record_links WHERE id = ?", [link])
+        f"SELECT {', '.join(EDITABLE)}, status, origin, updated_at FROM record_links WHERE id = ?", [link])
     row = result.fetchone()
     if row is None:
         return None
-    return dict(zip([*EDITABLE, "status", "origin"], row))
+    return dict(zip([*EDITABLE, "status", "origin", "updated_at"], row))
+
+
+def _same_version(stored: Any, expected: Any) -> bool:
+    """``updated_at`` as read now equals the one the moderator saw (datetime or pandas Timestamp)."""
+    def text(value: Any) -> str:
+        return value.isoformat() if hasattr(value, "isoformat") else str(value)
+    return expected is None or text(stored) == text(expected)
+
+
+def _active_link(cur, link: str, expected_updated_at: Any) -> dict[str, Any]:
+    """The link as it is in this transaction; refused when gone, removed, or changed after it was shown."""
+    old = _row(cur, link)
+    if old is None or old["status"] not in ACTIVE_STATUSES:
+        raise LinkError("network.error.unknown_link", value=link[:200])
+    if not _same_version(old["updated_at"], expected_updated_at):
+        raise _changed_meanwhile(cur, link)
+    return old
+
+
+def _changed_meanwhile(cur, link: str) -> LinkError:
+    rows = cur.execute("SELECT actor, changed_at FROM revisions WHERE entity_type = 'link' AND entity_id = ? "
+                       "ORDER BY id DESC LIMIT 1", [link]).fetchall()
+    by, at = rows[0] if rows else ("?", None)
+    return LinkError("network.error.changed_meanwhile", value=link[:200], by=by, at=at or "?")
+
+
+def _compare_and_set(cur, link: str, old: Mapping[str, Any], assignments: str, params: list[Any]) -> None:
+    """Update the link only while it has the status and version read in this transaction."""
+    if not cur.execute(f"UPDATE record_links SET {assignments}, updated_at = current_timestamp "
+                       "WHERE id = ? AND status = ? AND updated_at = ? RETURNING id",
+                       [*params, link, old["status"], old["updated_at"]]).fetchall():
+        raise _changed_meanwhile(cur, link)
 
 
 def _diff(old: Mapping[str, Any], new: Mapping[str, Any]) -> dict[str, list[Any]]:
@@ -154,10 +189,8 @@ def add_link(store: Store, *, actor: str, from_id: str, to_id: str, relation: st
             same_ends = (existing["from_id"], existing["to_id"], existing["relation"]) == \
                 (fields.from_id, fields.to_id, fields.relation)
             if same_ends and existing["status"] not in ACTIVE_STATUSES:
-                cur.execute(
-                    """UPDATE record_links SET source_url = ?, note = ?, source_date = ?, status = 'approved',
-                       updated_at = current_timestamp WHERE id = ?""",
-                    [fields.source_url, fields.note, fields.source_date, candidate])
+                _compare_and_set(cur, candidate, existing, "source_url = ?, note = ?, source_date = ?, status = ?",
+                                 [fields.source_url, fields.note, fields.source_date, LinkStatus.APPROVED])
                 store.add_revision(cur, "link", candidate, "restore", who,
                                    {**_diff(existing, fields.as_dict()), "status": [existing["status"], "approved"]})
                 return candidate
@@ -168,18 +201,17 @@ def add_link(store: Store, *, actor: str, from_id: str, to_id: str, relation: st
 
 
 def update_link(store: Store, link: str, *, actor: str, today: date | None = None,
-                **changes: Any) -> dict[str, list[Any]]:
+                expected_updated_at: Any = None, **changes: Any) -> dict[str, list[Any]]:
     """Change fields of an active link (``from_id, to_id, relation, source_url, note,
-    source_date``). Returns ``{field: [old, new]}`` of what changed (empty: nothing to save)."""
+    source_date``). Returns ``{field: [old, new]}`` of what changed (empty: nothing to save).
+    A compare-and-set: refused when the link changed after ``expected_updated_at`` (or meanwhile)."""
     who = _actor(actor)
     unknown = set(changes) - set(EDITABLE)
     if unknown:
         raise LinkError("network.error.field", value=", ".join(sorted(unknown)))
 
     def work(cur) -> dict[str, list[Any]]:
-        old = _row(cur, link)
-        if old is None or old["status"] not in ACTIVE_STATUSES:
-            raise LinkError("network.error.unknown_link", value=link[:200])
+        old = _active_link(cur, link, expected_updated_at)
         merged = {name: old[name] for name in EDITABLE}
         merged.update(changes)
         fields = clean_fields(merged, today=today)
@@ -190,25 +222,23 @@ def update_link(store: Store, link: str, *, actor: str, today: date | None = Non
             _check_ends(cur, fields)
         _check_duplicate(cur, fields, ignore_id=link)
         assignments = ", ".join(f"{name} = ?" for name in diff)
-        cur.execute(f"UPDATE record_links SET {assignments}, updated_at = current_timestamp WHERE id = ?",
-                    [getattr(fields, name) for name in diff] + [link])
+        _compare_and_set(cur, link, old, assignments, [getattr(fields, name) for name in diff])
         store.add_revision(cur, "link", link, "update", who, diff)
         return diff
 
     return store.run_in_transaction(work)
 
 
-def remove_link(store: Store, link: str, *, actor: str, reason: str | None = None) -> None:
-    """Take a link off the map (archive it). The reason, if given, goes into the history."""
+def remove_link(store: Store, link: str, *, actor: str, reason: str | None = None,
+                expected_updated_at: Any = None) -> None:
+    """Take a link off the map (archive it). The reason, if given, goes into the history.
+    A compare-and-set like :func:`update_link`: of two removals at once, one wins."""
     who = _actor(actor)
     why = clean_text(reason, multiline=True)[:NOTE_LIMIT] or None
 
     def work(cur) -> None:
-        old = _row(cur, link)
-        if old is None or old["status"] not in ACTIVE_STATUSES:
-            raise LinkError("network.error.unknown_link", value=link[:200])
-        cur.execute("UPDATE record_links SET status = 'archived', updated_at = current_timestamp WHERE id = ?",
-                    [link])
+        old = _active_link(cur, link, expected_updated_at)
+        _compare_and_set(cur, link, old, "status = ?", [LinkStatus.ARCHIVED])
         changes: dict[str, list[Any]] = {"status": [old["status"], "archived"]}
         if why:
             changes["reason"] = [None, why]

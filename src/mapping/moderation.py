@@ -19,7 +19,8 @@ from typing import Any
 import pandas as pd
 
 from mapping import i18n, ingest
-from mapping.records import clean_text
+from mapping.i18n import format as fmt
+from mapping.records import RecordStatus, SubmissionStatus, clean_text
 from mapping.store import Cursor, Store
 from mapping.submissions import (
     FLAG_DUPLICATE, FLAG_LOCATION, FLAG_REMOVAL, PAYLOAD_FIELDS, Candidate, Checked, SubmissionError, check,
@@ -151,8 +152,13 @@ class SubmissionDetail:
         return bool(self.proposed.get("remove"))
 
 
-def _submission(store: Store, reference: str) -> dict[str, Any] | None:
-    rows = store.rows(
+def _fetch(source: Store | Any, sql: str, params: list[Any]) -> list[tuple]:
+    """Rows from a store, or from a transaction's cursor (so that a check sees the transaction's state)."""
+    return source.rows(sql, params) if isinstance(source, Store) else source.execute(sql, params).fetchall()
+
+
+def _submission(source: Store | Any, reference: str) -> dict[str, Any] | None:
+    rows = _fetch(source,
         """SELECT id, record_id, submission_type, payload, status, flags, review_reason, reviewed_by,
                   created_at, updated_at FROM submissions WHERE id = ?""", [reference])
     if not rows:
@@ -229,13 +235,76 @@ def _actor(actor: str) -> str:
     return name
 
 
-def _pending_submission(store: Store, reference: str) -> dict[str, Any]:
-    item = _submission(store, reference)
+@dataclass(frozen=True)
+class Decision:
+    """The outcome of one moderation decision. ``won`` False: somebody else decided (or changed the
+    item) first — ``by`` and ``at`` say who and when, ``status`` what it is now."""
+    won: bool
+    by: str | None
+    at: datetime | None
+    status: str
+    record_id: str | None = None
+
+
+class AlreadyDecided(SubmissionError):
+    """A decision that lost: the item was decided or changed by someone else after it was shown."""
+
+    def __init__(self, reference: str, decision: Decision, code: str = "moderatie.error.already_decided"):
+        super().__init__(code, id=reference, by=decision.by or "?", at=decision.at, status=decision.status)
+        self.decision = decision
+
+
+def error_text(exc: SubmissionError, lang: str) -> str:
+    """The user's message for a refused action, with dates and statuses in the user's language."""
+    params = dict(exc.params)
+    for key, value in params.items():
+        if isinstance(value, datetime):
+            params[key] = fmt.datetime(value, lang, style="short")
+    if "status" in params:
+        params["status"] = i18n.t(f"moderatie.status.{params['status']}", lang)
+    return i18n.t(exc.code, lang, **params)
+
+
+def _last_change(cur: Any, entity_type: str, entity_id: str) -> tuple[str | None, datetime | None]:
+    """Who changed an entity last, and when (from the audit log)."""
+    rows = cur.execute("SELECT actor, changed_at FROM revisions WHERE entity_type = ? AND entity_id = ? "
+                       "ORDER BY id DESC LIMIT 1", [entity_type, entity_id]).fetchall()
+    return (rows[0][0], rows[0][1]) if rows else (None, None)
+
+
+def _lost(cur: Any, reference: str) -> AlreadyDecided:
+    """Why a compare-and-set on a submission found nothing to update: decided or changed meanwhile."""
+    item = _submission(cur, reference)
+    if item is None:
+        return AlreadyDecided(reference, Decision(False, None, None, "archived"), "moderatie.error.not_found")
+    by, at = _last_change(cur, "submission", reference)
+    decision = Decision(False, item["reviewed_by"] or by, item["updated_at"] or at, item["status"], item["record_id"])
+    if item["status"] == SubmissionStatus.PENDING:
+        return AlreadyDecided(reference, decision, "moderatie.error.changed_meanwhile")
+    return AlreadyDecided(reference, decision)
+
+
+def _pending_submission(source: Store | Any, reference: str,
+                        expected_updated_at: datetime | None = None) -> dict[str, Any]:
+    """The submission, if it still waits for a decision (and is the version the moderator saw when
+    ``expected_updated_at`` is given). Called with the transaction's cursor by every decision."""
+    item = _submission(source, reference)
     if item is None:
         raise SubmissionError("moderatie.error.not_found", id=reference)
-    if item["status"] != "pending":
-        raise SubmissionError("moderatie.error.not_pending", id=reference, status=item["status"])
+    stale_view = expected_updated_at is not None and _comparable(item["updated_at"]) != _comparable(expected_updated_at)
+    if item["status"] != SubmissionStatus.PENDING or stale_view:
+        raise _lost(source if not isinstance(source, Store) else source.cursor(), reference)
     return item
+
+
+def _claim(cur: Any, item: dict[str, Any], assignments: str, params: list[Any]) -> None:
+    """Compare-and-set on a pending submission: update it only if it is still pending and unchanged
+    since ``item`` was read in this transaction; otherwise say who decided first."""
+    won = cur.execute(
+        f"UPDATE submissions SET {assignments} WHERE id = ? AND status = ? AND updated_at = ? RETURNING id",
+        [*params, item["id"], SubmissionStatus.PENDING, item["updated_at"]]).fetchall()
+    if not won:
+        raise _lost(cur, item["id"])
 
 
 def _write_record(cur: Cursor, record_id: str, values: dict[str, Any], now: datetime) -> None:
@@ -296,35 +365,38 @@ def _add_partner_links(cur: Cursor, record_id: str, partners: list[str], actor: 
 
 
 def approve(store: Store, reference: str, actor: str, *, today: date | None = None,
-            now: datetime | None = None) -> str:
-    """Publish a pending submission (new record, proposed change or removal). Returns the record id."""
+            now: datetime | None = None, expected_updated_at: datetime | None = None) -> Decision:
+    """Publish a pending submission (new record, proposed change or removal). The status check and
+    the writes are one transaction; raises :class:`AlreadyDecided` when someone else decided first
+    (or, with ``expected_updated_at``, changed it after the moderator saw it)."""
     actor = _actor(actor)
-    item = _pending_submission(store, reference)
     today, now = today or date.today(), now or datetime.now()
-    payload = item["payload"]
-    record_id = item["record_id"]
 
-    def write(cur: Cursor) -> None:
+    def write(cur: Cursor) -> str:
+        item = _pending_submission(cur, reference, expected_updated_at)
+        payload = item["payload"]
+        record_id = item["record_id"]
+        _claim(cur, item, "status = ?, reviewed_by = ?, updated_at = ?", [SubmissionStatus.APPROVED, actor, now])
         before = _record_now(cur, record_id)
-        if before is None or before["status"] in ("archived", "rejected") and item["submission_type"] == "change":
+        if before is None or before["status"] in (RecordStatus.ARCHIVED, RecordStatus.REJECTED) \
+                and item["submission_type"] == "change":
             raise SubmissionError("moderatie.error.record_gone", id=record_id)
         if payload.get("remove"):
-            values: dict[str, Any] = {"status": "archived"}
+            values: dict[str, Any] = {"status": RecordStatus.ARCHIVED}
         else:
-            values = {**payload_record(payload), "status": "approved", "last_verified": today}
+            values = {**payload_record(payload), "status": RecordStatus.APPROVED, "last_verified": today}
         _write_record(cur, record_id, values, now)
         Store.add_revision(cur, "record", record_id,
                            "archive" if payload.get("remove") else ("approve" if item["submission_type"] == "new" else "update"),
                            actor, {**_changes(before, values), "submission": [None, reference]})
         if not payload.get("remove"):
             _add_partner_links(cur, record_id, list(payload.get("partners") or []), actor)
-        cur.execute("UPDATE submissions SET status = 'approved', reviewed_by = ?, updated_at = ? WHERE id = ?",
-                    [actor, now, reference])
         Store.add_revision(cur, "submission", reference, "approve", actor, {"status": ["pending", "approved"]})
         store.bump_data_version(cur)
+        return record_id
 
-    store.run_in_transaction(write)
-    return record_id
+    record_id = store.run_in_transaction(write)
+    return Decision(True, actor, now, SubmissionStatus.APPROVED, record_id)
 
 
 def _checked_reason(reason: str) -> str:
@@ -337,32 +409,40 @@ def _checked_reason(reason: str) -> str:
     return reason
 
 
-def reject(store: Store, reference: str, actor: str, reason: str, *, now: datetime | None = None) -> None:
-    """Turn a submission down with a reason the submitter sees on their status page."""
+def reject(store: Store, reference: str, actor: str, reason: str, *, now: datetime | None = None,
+           expected_updated_at: datetime | None = None) -> Decision:
+    """Turn a submission down with a reason the submitter sees on their status page (one
+    transaction; :class:`AlreadyDecided` when someone else decided first)."""
     actor = _actor(actor)
     reason = _checked_reason(reason)
-    item = _pending_submission(store, reference)
     now = now or datetime.now()
 
-    def write(cur: Cursor) -> None:
-        cur.execute("""UPDATE submissions SET status = 'rejected', review_reason = ?, reviewed_by = ?, updated_at = ?
-                       WHERE id = ?""", [reason, actor, now, reference])
+    def write(cur: Cursor) -> str:
+        item = _pending_submission(cur, reference, expected_updated_at)
+        _claim(cur, item, "status = ?, review_reason = ?, reviewed_by = ?, updated_at = ?",
+               [SubmissionStatus.REJECTED, reason, actor, now])
         Store.add_revision(cur, "submission", reference, "reject", actor,
                            {"status": ["pending", "rejected"], "review_reason": [None, reason]})
         if item["submission_type"] == "new":
-            cur.execute("UPDATE records SET status = 'rejected', updated_at = ? WHERE id = ? AND status = 'pending'",
-                        [now, item["record_id"]])
-            Store.add_revision(cur, "record", item["record_id"], "reject", actor, {"status": ["pending", "rejected"]})
+            taken_down = cur.execute("UPDATE records SET status = ?, updated_at = ? WHERE id = ? AND status = ? "
+                                     "RETURNING id", [RecordStatus.REJECTED, now, item["record_id"],
+                                                      RecordStatus.PENDING]).fetchall()
+            if taken_down:
+                Store.add_revision(cur, "record", item["record_id"], "reject", actor,
+                                   {"status": ["pending", "rejected"]})
+        return item["record_id"]
 
-    store.run_in_transaction(write)
+    record_id = store.run_in_transaction(write)
+    return Decision(True, actor, now, SubmissionStatus.REJECTED, record_id)
 
 
 def save_edits(store: Store, reference: str, actor: str, raw: dict[str, Any], *,
-               now: datetime | None = None) -> Checked:
+               now: datetime | None = None, expected_updated_at: datetime | None = None) -> Checked:
     """A moderator corrects a pending submission before deciding. The edits pass the same checks as
-    the form; on success the payload (and a pending new record) is updated and a revision kept."""
+    the form; on success the payload (and a pending new record) is updated and a revision kept.
+    The update is a compare-and-set on the version read here (:class:`AlreadyDecided` if it moved)."""
     actor = _actor(actor)
-    item = _pending_submission(store, reference)
+    item = _pending_submission(store, reference, expected_updated_at)
     if item["payload"].get("remove"):
         raise SubmissionError("moderatie.error.cannot_edit_removal")
     now = now or datetime.now()
@@ -377,8 +457,7 @@ def save_edits(store: Store, reference: str, actor: str, raw: dict[str, Any], *,
 
     def write(cur: Cursor) -> None:
         changes = {k: [item["payload"].get(k), v] for k, v in payload.items() if item["payload"].get(k) != v}
-        cur.execute("UPDATE submissions SET payload = ?, flags = ?, updated_at = ? WHERE id = ?",
-                    [json.dumps(payload, ensure_ascii=False), flags, now, reference])
+        _claim(cur, item, "payload = ?, flags = ?, updated_at = ?", [json.dumps(payload, ensure_ascii=False), flags, now])
         if item["submission_type"] == "new":
             _write_record(cur, item["record_id"], payload_record(payload), now)
         Store.add_revision(cur, "submission", reference, "edit", actor, changes)
@@ -401,7 +480,9 @@ def _merge_records(cur: Cursor, source_id: str, target_id: str, actor: str,
         raise SubmissionError("moderatie.error.not_found", id=target_id if source else source_id)
     if source_id == target_id:
         raise SubmissionError("moderatie.error.merge_self")
-    if target["status"] not in ("approved", "pending"):
+    if source["status"] == RecordStatus.ARCHIVED:
+        raise _record_lost(cur, source_id)
+    if target["status"] not in (RecordStatus.APPROVED, RecordStatus.PENDING):
         raise SubmissionError("moderatie.error.merge_target", id=target_id, status=target["status"])
     fill: dict[str, Any] = {}
     if target.get("lat") is None and source.get("lat") is not None:
@@ -418,8 +499,11 @@ def _merge_records(cur: Cursor, source_id: str, target_id: str, actor: str,
     if verified and max(verified) != _as_date(target.get("last_verified")):
         fill["last_verified"] = max(verified)
     changes = _changes(target, fill)
+    # Compare-and-set: the duplicate is archived only if nobody changed its status meanwhile.
+    if not cur.execute("UPDATE records SET status = ?, updated_at = ? WHERE id = ? AND status = ? RETURNING id",
+                       [RecordStatus.ARCHIVED, now, source_id, source["status"]]).fetchall():
+        raise _record_lost(cur, source_id)
     _write_record(cur, target_id, fill, now)
-    _write_record(cur, source_id, {"status": "archived"}, now)
     # Links follow the merged record; ones that would duplicate an existing link or point at itself are archived.
     links = cur.execute(
         """SELECT id, from_id, to_id, relation, source_url, note, status, origin FROM record_links
@@ -447,7 +531,7 @@ def _merge_records(cur: Cursor, source_id: str, target_id: str, actor: str,
     return changes
 
 
-def merge_records(store: Store, source_id: str, target_id: str, actor: str, *, now: datetime | None = None) -> None:
+def merge_records(store: Store, source_id: str, target_id: str, actor: str, *, now: datetime | None = None) -> Decision:
     """Fold a duplicate record into an existing one: empty fields are filled, themes combined, links
     moved; the duplicate is archived (never deleted) and open submissions on it are closed."""
     actor = _actor(actor)
@@ -455,82 +539,132 @@ def merge_records(store: Store, source_id: str, target_id: str, actor: str, *, n
 
     def write(cur: Cursor) -> None:
         _merge_records(cur, source_id, target_id, actor, now)
-        for (reference,) in cur.execute("SELECT id FROM submissions WHERE record_id = ? AND status = 'pending'",
-                                        [source_id]).fetchall():
+        for (reference,) in cur.execute("SELECT id FROM submissions WHERE record_id = ? AND status = ?",
+                                        [source_id, SubmissionStatus.PENDING]).fetchall():
             _close_as_merged(cur, reference, target_id, actor, now)
         store.bump_data_version(cur)
 
     store.run_in_transaction(write)
+    return Decision(True, actor, now, RecordStatus.ARCHIVED, target_id)
 
 
-def _close_as_merged(cur: Cursor, reference: str, target_id: str, actor: str, now: datetime) -> None:
-    payload_text = cur.execute("SELECT payload FROM submissions WHERE id = ?", [reference]).fetchone()[0]
-    payload = json.loads(payload_text) if isinstance(payload_text, str) else dict(payload_text)
-    payload["merged_into"] = target_id
-    cur.execute("""UPDATE submissions SET status = 'merged', review_reason = ?, reviewed_by = ?, payload = ?,
-                   updated_at = ? WHERE id = ?""",
-                [f"merged into {target_id}", actor, json.dumps(payload, ensure_ascii=False), now, reference])
+def _close_as_merged(cur: Cursor, reference: str, target_id: str, actor: str, now: datetime,
+                     *, audit: bool = True) -> None:
+    """Close a pending submission as merged (compare-and-set: only while it is still pending)."""
+    item = _submission(cur, reference)
+    if item is None or item["status"] != SubmissionStatus.PENDING:
+        raise _lost(cur, reference)
+    payload = dict(item["payload"], merged_into=target_id)
+    _claim(cur, item, "status = ?, review_reason = ?, reviewed_by = ?, payload = ?, updated_at = ?",
+           [SubmissionStatus.MERGED, f"merged into {target_id}", actor, json.dumps(payload, ensure_ascii=False), now])
+    if audit:
+        _merged_revision(cur, reference, target_id, actor)
+
+
+def _merged_revision(cur: Any, reference: str, target_id: str, actor: str) -> None:
     Store.add_revision(cur, "submission", reference, "merge", actor,
                        {"status": ["pending", "merged"], "merged_into": [None, target_id]})
 
 
+def _record_lost(cur: Any, record_id: str) -> AlreadyDecided:
+    """A compare-and-set on a record found it changed: who changed it last, and when."""
+    record = _record_now(cur, record_id)
+    by, at = _last_change(cur, "record", record_id)
+    status = record["status"] if record else RecordStatus.ARCHIVED
+    return AlreadyDecided(record_id, Decision(False, by, at, status, record_id))
+
+
 def merge_submission(store: Store, reference: str, target_id: str, actor: str, *,
-                     now: datetime | None = None) -> None:
-    """A new sign-up turns out to be an existing record: merge it into that record."""
+                     now: datetime | None = None, expected_updated_at: datetime | None = None) -> Decision:
+    """A new sign-up turns out to be an existing record: merge it into that record (one
+    transaction; :class:`AlreadyDecided` when someone else decided first)."""
     actor = _actor(actor)
-    item = _pending_submission(store, reference)
-    if item["submission_type"] != "new":
-        raise SubmissionError("moderatie.error.merge_new_only")
     now = now or datetime.now()
-    payload = item["payload"]
 
     def write(cur: Cursor) -> None:
+        item = _pending_submission(cur, reference, expected_updated_at)
+        if item["submission_type"] != "new":
+            raise SubmissionError("moderatie.error.merge_new_only")
+        payload = item["payload"]
+        _close_as_merged(cur, reference, target_id, actor, now, audit=False)     # claims the decision first
         _write_record(cur, item["record_id"], payload_record(payload), now)
         _merge_records(cur, item["record_id"], target_id, actor, now)
         target_status = cur.execute("SELECT status FROM records WHERE id = ?", [target_id]).fetchone()[0]
-        if target_status == "approved":
+        if target_status == RecordStatus.APPROVED:
             _add_partner_links(cur, target_id, list(payload.get("partners") or []), actor)
-        for (other,) in cur.execute("SELECT id FROM submissions WHERE record_id = ? AND status = 'pending'",
-                                    [item["record_id"]]).fetchall():
+        for (other,) in cur.execute("SELECT id FROM submissions WHERE record_id = ? AND status = ?",
+                                    [item["record_id"], SubmissionStatus.PENDING]).fetchall():
             _close_as_merged(cur, other, target_id, actor, now)
+        _merged_revision(cur, reference, target_id, actor)
         store.bump_data_version(cur)
 
     store.run_in_transaction(write)
+    return Decision(True, actor, now, SubmissionStatus.MERGED, target_id)
 
 
-def confirm_record(store: Store, record_id: str, actor: str, *, today: date | None = None) -> None:
-    """A moderator checked that a published record is still current."""
+def _record_cas(cur: Any, record_id: str, assignments: str, params: list[Any], *, status: str,
+                updated_at: Any) -> None:
+    """Compare-and-set on a record: update it only while it has the status and version read in this
+    transaction; otherwise say who changed it first."""
+    if not cur.execute(f"UPDATE records SET {assignments} WHERE id = ? AND status = ? AND updated_at = ? RETURNING id",
+                       [*params, record_id, status, updated_at]).fetchall():
+        raise _record_lost(cur, record_id)
+
+
+def _record_version(cur: Any, record_id: str) -> tuple[str, Any, Any] | None:
+    rows = cur.execute("SELECT status, updated_at, last_verified FROM records WHERE id = ?", [record_id]).fetchall()
+    return rows[0] if rows else None
+
+
+def confirm_record(store: Store, record_id: str, actor: str, *, today: date | None = None,
+                   expected_updated_at: datetime | None = None) -> Decision:
+    """A moderator checked that a published record is still current (compare-and-set; with
+    ``expected_updated_at`` it refuses when someone changed the record after it was shown)."""
     actor = _actor(actor)
     today = today or date.today()
-    before = record_row(store, record_id)
-    if before is None or before["status"] != "approved":
-        raise SubmissionError("moderatie.error.not_public", id=record_id)
+    now = datetime.now()
 
     def write(cur: Cursor) -> None:
-        cur.execute("UPDATE records SET last_verified = ?, updated_at = current_timestamp WHERE id = ?", [today, record_id])
+        version = _record_version(cur, record_id)
+        if version is None or version[0] != RecordStatus.APPROVED:
+            raise SubmissionError("moderatie.error.not_public", id=record_id)
+        status, updated_at, last_verified = version
+        if expected_updated_at is not None and _comparable(updated_at) != _comparable(expected_updated_at):
+            raise _record_lost(cur, record_id)
+        _record_cas(cur, record_id, "last_verified = ?, updated_at = ?", [today, now], status=status,
+                    updated_at=updated_at)
         Store.add_revision(cur, "record", record_id, "confirm", actor,
-                           {"last_verified": [_comparable(before.get("last_verified")), today.isoformat()]})
+                           {"last_verified": [_comparable(last_verified), today.isoformat()]})
         store.bump_data_version(cur)
 
     store.run_in_transaction(write)
+    return Decision(True, actor, now, RecordStatus.APPROVED, record_id)
 
 
-def archive_record(store: Store, record_id: str, actor: str, reason: str, *, now: datetime | None = None) -> None:
-    """Take a published record off the map (kept, with its history, as 'archived')."""
+def archive_record(store: Store, record_id: str, actor: str, reason: str, *, now: datetime | None = None,
+                   expected_updated_at: datetime | None = None) -> Decision:
+    """Take a published record off the map (kept, with its history, as 'archived'); a
+    compare-and-set like every decision (:class:`AlreadyDecided` when it was archived meanwhile)."""
     actor = _actor(actor)
     reason = _checked_reason(reason)
-    before = record_row(store, record_id)
-    if before is None:
-        raise SubmissionError("moderatie.error.not_found", id=record_id)
     now = now or datetime.now()
 
     def write(cur: Cursor) -> None:
-        _write_record(cur, record_id, {"status": "archived"}, now)
+        version = _record_version(cur, record_id)
+        if version is None:
+            raise SubmissionError("moderatie.error.not_found", id=record_id)
+        status, updated_at, _ = version
+        stale_view = expected_updated_at is not None and _comparable(updated_at) != _comparable(expected_updated_at)
+        if status == RecordStatus.ARCHIVED or stale_view:
+            raise _record_lost(cur, record_id)
+        _record_cas(cur, record_id, "status = ?, updated_at = ?", [RecordStatus.ARCHIVED, now], status=status,
+                    updated_at=updated_at)
         Store.add_revision(cur, "record", record_id, "archive", actor,
-                           {"status": [before["status"], "archived"], "reason": [None, reason]})
+                           {"status": [status, "archived"], "reason": [None, reason]})
         store.bump_data_version(cur)
 
     store.run_in_transaction(write)
+    return Decision(True, actor, now, RecordStatus.ARCHIVED, record_id)
 
 
 def purge_contacts(store: Store, *, today: date | None = None, keep_days: int = CONTACT_RETENTION_DAYS) -> int:
@@ -647,7 +781,7 @@ def run_cli(args: argparse.Namespace, out=None) -> int:
     try:
         return _run(args, store, lang, out)
     except SubmissionError as exc:
-        print(i18n.t(exc.code, lang, **exc.params), file=sys.stderr)
+        print(error_text(exc, lang), file=sys.stderr)
         return 1
     finally:
         store.close()
@@ -695,8 +829,8 @@ def _run(args: argparse.Namespace, store: Store, lang: str, out) -> int:
         print(t("moderatie.error.actor_required", lang), file=sys.stderr)
         return 2
     if args.action == "approve":
-        record_id = approve(store, args.id.strip().upper(), actor)
-        print(t("moderatie.cli.approved", lang, id=args.id.strip().upper(), record=record_id), file=out)
+        decision = approve(store, args.id.strip().upper(), actor)
+        print(t("moderatie.cli.approved", lang, id=args.id.strip().upper(), record=decision.record_id), file=out)
     elif args.action == "reject":
         reject(store, args.id.strip().upper(), actor, args.reason)
         print(t("moderatie.cli.rejected", lang, id=args.id.strip().upper()), file=out)

@@ -7,6 +7,7 @@ language, so the same rule gives the same message everywhere.
 
 from __future__ import annotations
 
+import enum
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -17,7 +18,30 @@ from urllib.parse import urlsplit
 KINDS = ("initiative", "provider", "network", "meetup")
 RELATIONS = ("member_of", "partner", "part_of", "organised_by", "hosted_at", "initiated_by", "supported_by")
 PRECISIONS = ("address", "postcode", "wijk", "place", "online", "unknown")
-STATUSES = ("pending", "approved", "rejected", "archived")
+
+
+# The statuses, in one place (schema.sql's CHECK constraints list the same values). StrEnum
+# members are plain strings: they compare equal to, and bind as, the text stored in the database.
+class RecordStatus(enum.StrEnum):
+    """A record's (and a link's) place in its life: only APPROVED is public."""
+    PENDING = "pending"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    ARCHIVED = "archived"
+
+
+class SubmissionStatus(enum.StrEnum):
+    """Where a sign-up or proposed change stands; only PENDING can still be decided."""
+    PENDING = "pending"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    MERGED = "merged"
+    WITHDRAWN = "withdrawn"
+
+
+LinkStatus = RecordStatus           # record_links use the same four statuses as records
+
+STATUSES = tuple(RecordStatus)
 
 # Generous for real text, small enough that nobody stores a novel in a popup.
 LIMITS = {

@@ -768,9 +768,9 @@ def owner_update(store: Store, reference: str, token: str, raw: dict[str, Any], 
         def write(cur: Cursor) -> None:
             changes = {k: [current["payload"].get(k), v] for k, v in payload.items()
                        if current["payload"].get(k) != v}
-            cur.execute("""UPDATE submissions SET payload = ?, flags = ?, status = 'pending', review_reason = NULL,
-                           updated_at = ? WHERE id = ?""",
-                        [json.dumps(payload, ensure_ascii=False), flags, now, current["id"]])
+            # Compare-and-set on what the owner saw: a moderator's decision in between wins.
+            _owner_claim(cur, current, "payload = ?, flags = ?, status = 'pending', review_reason = NULL, updated_at = ?",
+                         [json.dumps(payload, ensure_ascii=False), flags, now])
             if current["submission_type"] == "new":
                 _write_record_fields(cur, view.record_id, payload_record(payload), now)
                 cur.execute("UPDATE records SET status = 'pending' WHERE id = ? AND status = 'rejected'",
@@ -801,6 +801,14 @@ def owner_update(store: Store, reference: str, token: str, raw: dict[str, Any], 
     return checked, new_reference_code
 
 
+def _owner_claim(cur: Cursor, current: dict[str, Any], assignments: str, params: list[Any]) -> None:
+    """Update the owner's submission only if it is still as the owner saw it (status and version);
+    when a moderator decided in between, nothing changes and the owner is told."""
+    if not cur.execute(f"UPDATE submissions SET {assignments} WHERE id = ? AND status = ? AND updated_at = ? RETURNING id",
+                       [*params, current["id"], current["status"], current["updated_at"]]).fetchall():
+        raise SubmissionError("mijn.error.changed_meanwhile")
+
+
 def _write_record_fields(cur: Cursor, record_id: str, values: dict[str, Any],
                          now: datetime) -> None:
     names = [n for n in PAYLOAD_FIELDS if n in values]
@@ -822,7 +830,7 @@ def withdraw(store: Store, reference: str, token: str, *, now: datetime | None =
     actor = submitter_actor(view.reference)
 
     def write(cur: Cursor) -> None:
-        cur.execute("UPDATE submissions SET status = 'withdrawn', updated_at = ? WHERE id = ?", [now, current["id"]])
+        _owner_claim(cur, current, "status = 'withdrawn', updated_at = ?", [now])
         if current["submission_type"] == "new":
             cur.execute("UPDATE records SET status = 'archived', updated_at = ? WHERE id = ? AND status = 'pending'",
                         [now, view.record_id])

@@ -10,7 +10,6 @@ All user text that reaches Markdown is escaped here; tables go through ``st.data
 from __future__ import annotations
 
 import os
-import re
 from datetime import date, datetime, time
 from typing import Any
 
@@ -19,6 +18,7 @@ import streamlit as st
 
 from mapping import auth, queries, submissions, ui
 from mapping.i18n import kind_label, t
+from mapping.listing import md_escape   # the one Markdown escaper
 from mapping.records import KINDS, LIMITS, FieldError, clean_text, fold
 from mapping.store import Store
 
@@ -38,14 +38,6 @@ FIELD_LABELS = {
     "provincie_code": "level.provincie", "gemeente_code": "level.gemeente", "wijk_code": "level.wijk",
     "zorgkantoorregio_code": "level.zorgkantoorregio", "status": "moderatie.field.status",
 }
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~&$:])")
-
-
-def md_escape(value: Any) -> str:
-    """Text safe to put inside Streamlit Markdown (no links, images, HTML or formatting)."""
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", " ".join(str(value if value is not None else "").split()))
-
-
 def error_message(error: FieldError, lang: str) -> str:
     params = {k: md_escape(v) if isinstance(v, str) else v for k, v in error.params.items()}
     return t(error.code, lang, **params)
@@ -356,6 +348,20 @@ def _secrets() -> Any:
         return None
 
 
+def current_moderator() -> str | None:
+    """The moderator signed in *now*, checked server-side — call it inside every button callback
+    that changes data (callbacks run before the page script, so the name drawn on the previous
+    run may belong to a session revoked or expired since). None: refuse the action."""
+    config = auth.auth_config(_secrets(), os.environ)
+    if config.method == "oidc":
+        user = st.user
+        email = str(user.get("email") or "") if user.get("is_logged_in") else ""
+        return email if auth.oidc_user_allowed(config, email, user.get("email_verified", True)) else None
+    if config.method == "password":
+        return auth.sessions().actor_for(st.session_state.get(TOKEN_KEY), _session_id(), config.fingerprint)
+    return None
+
+
 def moderator_gate(lang: str) -> str | None:
     """The signed-in moderator's name, or None after rendering the sign-in (or the explanation
     of how to configure it). Nothing in session state or the URL can stand in for a login."""
@@ -378,7 +384,7 @@ def moderator_gate(lang: str) -> str | None:
             st.button(t("moderatie.auth.logout", lang), on_click=st.logout)
             return None
         return email
-    actor = auth.SESSIONS.actor_for(st.session_state.get(TOKEN_KEY), _session_id(), config.fingerprint)
+    actor = auth.sessions().actor_for(st.session_state.get(TOKEN_KEY), _session_id(), config.fingerprint)
     if actor:
         return actor
     st.session_state.pop(TOKEN_KEY, None)
@@ -414,6 +420,6 @@ def moderator_logout(lang: str, actor: str) -> None:
         return
 
     def sign_out() -> None:
-        auth.SESSIONS.revoke(st.session_state.pop(TOKEN_KEY, None))
+        auth.sessions().revoke(st.session_state.pop(TOKEN_KEY, None))
 
     st.button(t("moderatie.auth.logout", lang), on_click=sign_out, key="moderation_logout")

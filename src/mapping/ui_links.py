@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from datetime import date
+from collections.abc import Callable
 from typing import Any
 
 import pandas as pd
@@ -46,11 +47,25 @@ def _done(message: str, store: Store) -> None:
     st.rerun()
 
 
-def render_link_admin(store: Store, lang: str, actor: str) -> None:
-    """The link management screen. ``actor``: the authenticated moderator (required)."""
+def _acting_moderator(lang: str, actor: str, authorise: Callable[[], str | None] | None) -> Callable[[], str | None]:
+    """A function returning the moderator signed in at the moment of an action (re-checked
+    server-side by ``authorise``), or None after saying that nothing was changed."""
+    def acting() -> str | None:
+        who = authorise() if authorise is not None else actor
+        if not who:
+            st.error(t("moderatie.error.session_expired", lang))
+        return who
+    return acting
+
+
+def render_link_admin(store: Store, lang: str, actor: str,
+                      authorise: Callable[[], str | None] | None = None) -> None:
+    """The link management screen. ``actor``: the authenticated moderator (required);
+    ``authorise``: re-checks the session when an action runs and returns who is signed in now."""
     if not isinstance(actor, str) or not actor.strip():
         st.error(t("network.admin.no_actor", lang))
         return
+    acting = _acting_moderator(lang, actor, authorise)
     st.subheader(t("network.admin.heading", lang))
     st.caption(t("network.admin.intro", lang))
     flash = st.session_state.pop(FLASH, None)
@@ -61,16 +76,16 @@ def render_link_admin(store: Store, lang: str, actor: str) -> None:
     tabs = st.tabs([t("network.admin.tab_add", lang), t("network.admin.tab_suggest", lang),
                     t("network.admin.tab_edit", lang), t("network.admin.tab_history", lang)])
     with tabs[0]:
-        _add_form(store, lang, actor, labels)
+        _add_form(store, lang, acting, labels)
     with tabs[1]:
-        _suggestions(store, lang, actor, labels)
+        _suggestions(store, lang, acting, labels)
     with tabs[2]:
-        _edit(store, lang, actor)
+        _edit(store, lang, acting)
     with tabs[3]:
         _history(store, lang)
 
 
-def _add_form(store: Store, lang: str, actor: str, labels: dict[str, str]) -> None:
+def _add_form(store: Store, lang: str, acting: Callable[[], str | None], labels: dict[str, str]) -> None:
     ids = list(labels)
     with st.form(f"{KEY}_add", clear_on_submit=False):
         from_id = st.selectbox(t("network.admin.from", lang), ids, index=None, format_func=labels.get,
@@ -86,8 +101,11 @@ def _add_form(store: Store, lang: str, actor: str, labels: dict[str, str]) -> No
                                     max_value=date.today(), format="DD-MM-YYYY")
         submitted = st.form_submit_button(t("network.admin.add_button", lang), type="primary")
     if submitted:
+        who = acting()
+        if not who:
+            return
         try:
-            new_id = links_admin.add_link(store, actor=actor, from_id=from_id or "", to_id=to_id or "",
+            new_id = links_admin.add_link(store, actor=who, from_id=from_id or "", to_id=to_id or "",
                                           relation=relation, source_url=source_url, note=note,
                                           source_date=source_date)
         except LinkError as error:
@@ -105,7 +123,7 @@ def _cached_suggestions(_store: Store, key: str, subject_ids: tuple[str, ...], k
     return network.suggest_partners(subjects, pool, links, k=k)
 
 
-def _suggestions(store: Store, lang: str, actor: str, labels: dict[str, str]) -> None:
+def _suggestions(store: Store, lang: str, acting: Callable[[], str | None], labels: dict[str, str]) -> None:
     st.caption(t("network.admin.suggest_intro", lang))
     approved = [i for i, label in labels.items() if not label.endswith("]")]
     chosen = st.selectbox(t("network.admin.suggest_for", lang), approved, index=None, format_func=labels.get,
@@ -124,8 +142,11 @@ def _suggestions(store: Store, lang: str, actor: str, labels: dict[str, str]) ->
         left.markdown(f"**{md_escape(row['subject_name'])}** → **{md_escape(row['candidate_name'])}**  \n"
                       f"{md_escape(reason)}")
         if right.button(t("network.admin.make_link", lang), key=f"{KEY}_make_{number}_{row['subject_id']}_{row['candidate_id']}"):
+            who = acting()
+            if not who:
+                return
             try:
-                new_id = links_admin.link_from_suggestion(store, row, actor=actor, reason=reason,
+                new_id = links_admin.link_from_suggestion(store, row, actor=who, reason=reason,
                                                           relation=relation, lang=lang)
             except LinkError as error:
                 st.error(md_escape(error.message(lang)))
@@ -138,7 +159,7 @@ def _theme_labels(store: Store, lang: str) -> dict[str, str]:
     return dict(zip(themes["code"], themes["label_nl" if lang == "nl" else "label_en"]))
 
 
-def _edit(store: Store, lang: str, actor: str) -> None:
+def _edit(store: Store, lang: str, acting: Callable[[], str | None]) -> None:
     links = queries.admin_links(store)
     if links.empty:
         st.info(t("network.admin.no_links", lang))
@@ -163,8 +184,12 @@ def _edit(store: Store, lang: str, actor: str) -> None:
                                     format="DD-MM-YYYY")
         save = st.form_submit_button(t("network.admin.save_button", lang), type="primary")
     if save:
+        who = acting()
+        if not who:
+            return
         try:
-            changed = links_admin.update_link(store, link, actor=actor, relation=relation, source_url=source_url,
+            changed = links_admin.update_link(store, link, actor=who, expected_updated_at=row["updated_at"],
+                                              relation=relation, source_url=source_url,
                                               note=note, source_date=source_date)
         except LinkError as error:
             st.error(md_escape(error.message(lang)))
@@ -181,8 +206,11 @@ def _edit(store: Store, lang: str, actor: str) -> None:
         if not confirm:
             st.warning(t("network.admin.remove_needs_confirm", lang))
             return
+        who = acting()
+        if not who:
+            return
         try:
-            links_admin.remove_link(store, link, actor=actor, reason=reason)
+            links_admin.remove_link(store, link, actor=who, reason=reason, expected_updated_at=row["updated_at"])
         except LinkError as error:
             st.error(md_escape(error.message(lang)))
             return

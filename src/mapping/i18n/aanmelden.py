@@ -181,6 +181,12 @@ STRINGS = {
                          "en": "The change has not been sent yet; see the messages next to the fields."},
     "mijn.error.not_found": {"nl": "Deze link klopt niet (meer).", "en": "This link is not (or no longer) valid."},
     "mijn.error.cannot_edit": {"nl": "Deze aanmelding kan niet meer worden gewijzigd.", "en": "This submission can no longer be changed."},
+    "mijn.error.changed_meanwhile": {
+        "nl": "Terwijl u dit invulde, is uw aanmelding beoordeeld door een moderator. Er is niets gewijzigd; "
+              "open de pagina opnieuw om de nieuwe stand te zien.",
+        "en": "While you were filling this in, a moderator decided on your submission. Nothing was changed; "
+              "reload the page to see where it stands.",
+    },
     "mijn.error.cannot_withdraw": {"nl": "Alleen een aanmelding die nog wacht, kan worden ingetrokken.", "en": "Only a submission that is still waiting can be withdrawn."},
     "mijn.error.not_public": {"nl": "Dit record staat (nog) niet op de kaart.", "en": "This record is not on the map (yet)."},
     # -- privacy statement ----------------------------------------------------------------------------

@@ -157,6 +157,21 @@ STRINGS = {
     "moderatie.status.approved": {"nl": "goedgekeurd", "en": "approved"},
     "moderatie.status.rejected": {"nl": "afgewezen", "en": "rejected"},
     "moderatie.status.archived": {"nl": "gearchiveerd", "en": "archived"},
+    "moderatie.status.merged": {"nl": "samengevoegd", "en": "merged"},
+    "moderatie.status.withdrawn": {"nl": "ingetrokken", "en": "withdrawn"},
+    # a decision that lost a race (compare-and-set): somebody else was first
+    "moderatie.error.already_decided": {
+        "nl": "{id} is al beoordeeld door {by} om {at} (status: {status}). Uw besluit is niet uitgevoerd.",
+        "en": "{id} was already decided by {by} at {at} (status: {status}). Your decision was not applied.",
+    },
+    "moderatie.error.changed_meanwhile": {
+        "nl": "{id} is gewijzigd door {by} om {at} nadat u het opende. Bekijk de nieuwe versie en besluit opnieuw.",
+        "en": "{id} was changed by {by} at {at} after you opened it. Look at the new version and decide again.",
+    },
+    "moderatie.error.session_expired": {
+        "nl": "Uw aanmelding als moderator is verlopen of ingetrokken. Er is niets gewijzigd. Log opnieuw in.",
+        "en": "Your moderator sign-in has expired or was revoked. Nothing was changed. Please sign in again.",
+    },
     "moderatie.review_reason": {"nl": "Reden", "en": "Reason"},
     "moderatie.possible_duplicate_of": {"nl": "mogelijk dubbel met", "en": "possible duplicate of"},
     # errors from moderation actions

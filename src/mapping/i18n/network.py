@@ -31,6 +31,10 @@ STRINGS = {
     "network.layer.no_point": {"nl": "geen locatie", "en": "no location"},
 
     # link management errors
+    "network.error.changed_meanwhile": {
+        "nl": "Verbinding {value} is intussen gewijzigd door {by} om {at}. Er is niets opgeslagen; open haar opnieuw.",
+        "en": "Connection {value} was changed meanwhile by {by} at {at}. Nothing was saved; open it again.",
+    },
     "network.error.ends_required": {"nl": "Kies beide kanten van de verbinding.", "en": "Choose both ends of the connection."},
     "network.error.self_link": {"nl": "Een record kan niet met zichzelf verbonden worden. Kies twee verschillende records.",
                                 "en": "A record cannot be linked to itself. Choose two different records."},
