@@ -266,3 +266,8 @@ if has_links:
         from mapping import ui_links
 
         ui_links.render_link_admin(store, lang, actor)
+
+# Backup download (embedded mode): the session is checked again when the button is clicked.
+from mapping import ui_backup  # noqa: E402
+
+ui_backup.render_backup_section(store, lang, ui_backup.session_moderator)
