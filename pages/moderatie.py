@@ -299,3 +299,8 @@ with tabs[-1]:  # the session is checked again, server-side, when an import or u
     from mapping import ui_import
 
     ui_import.render(store, lang, actor, recheck=ui_forms.current_moderator)
+
+# Backup download (embedded mode): the session is checked again when the button is clicked.
+from mapping import ui_backup  # noqa: E402
+
+ui_backup.render_backup_section(store, lang, ui_forms.current_moderator)

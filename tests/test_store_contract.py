@@ -161,3 +161,25 @@ def test_200_concurrent_sign_ups_are_all_stored_once(engine_store, engine_opener
     assert len(stored) == before + 200
     assert set(receipts) <= set(stored)
     assert len(set(stored)) == len(stored)
+
+
+def test_a_backup_made_while_the_store_is_open_restores_every_row(engine_store, engine, tmp_path):
+    from mapping import backup
+    from mapping.store import Store
+
+    receipt = _sign_up(engine_store, 3)
+    expected = {table: engine_store.scalar(f"SELECT count(*) FROM {table}")
+                for table in ("records", "submissions", "contacts", "revisions", "regions")}
+    file = tmp_path / "backup.zip"
+    if engine == "postgres":
+        backup.backup_server(engine_store.url, file)
+    else:
+        backup.create_backup(engine_store, file)
+    result = backup.restore_backup(file, tmp_path / "restored.duckdb")
+    restored = Store(result.path)
+    try:
+        assert {table: restored.scalar(f"SELECT count(*) FROM {table}") for table in expected} == expected
+        assert restored.scalar("SELECT contact_email FROM contacts WHERE submission_id = ?",
+                               [receipt.reference]) == "contract3@voorbeeld.nl"
+    finally:
+        restored.close()

@@ -47,7 +47,7 @@ class BackupError(StoreError):
 
 @dataclass(frozen=True)
 class RestoreResult:
-    path: Path
+    path: Path | str                # the database file, or the server URL (without password)
     tables: dict[str, int]          # table -> rows restored
     replaced: Path | None           # where the previous database file was kept, if any
 
@@ -328,8 +328,58 @@ def _lang() -> str:
     return i18n.normalise_language(os.environ.get("MAPPING_LANG", "nl"))
 
 
+def _server_url(args) -> str | None:
+    return None if args.db else config.database_url(getattr(args, "database_url", None))
+
+
+def backup_server(url: str, target: Path | str, *, overwrite: bool = False, progress: ProgressFn = silent) -> dict:
+    """Server mode: the same backup file, made from a consistent snapshot while replicas run."""
+    from mapping.store import postgres_sync
+    from mapping.store.postgres import PostgresStore
+
+    store = PostgresStore(url, create=False)
+    try:
+        return postgres_sync.export_copy(
+            store, lambda local: create_backup(local, target, overwrite=overwrite, progress=progress))
+    finally:
+        store.close()
+
+
+def restore_server(source: Path | str, url: str, *, force: bool = False, progress: ProgressFn = silent) -> RestoreResult:
+    """Server mode: check and load the backup into a local file, then replace the server's data in
+    one transaction (replicas keep serving; their writes wait for the commit)."""
+    from mapping.store import postgres_sync
+    from mapping.store.postgres import PostgresStore
+
+    store = PostgresStore(url)
+    try:
+        if not force and store.scalar("SELECT count(*) FROM submissions") + \
+                store.scalar("SELECT count(*) FROM records WHERE origin <> 'dataset'") > 0:
+            raise BackupError(f"The database {store.path} already holds submissions or records. Pass --force "
+                              "to replace them (make a backup first).")
+        with tempfile.TemporaryDirectory(prefix="zbk-restore-server-") as tmp:
+            local_path = Path(tmp) / "restored.duckdb"
+            result = restore_backup(source, local_path, progress=progress)
+            local = Store(local_path)
+            try:
+                postgres_sync.replace_from(store, local)
+            finally:
+                local.close()
+        return RestoreResult(store.path, result.tables, None)  # type: ignore[arg-type]  # a URL, not a file
+    finally:
+        store.close()
+
+
 def cmd_backup(args) -> int:
     lang = _lang()
+    url = _server_url(args)
+    if url:
+        try:
+            manifest = backup_server(url, args.file, overwrite=args.force, progress=TextBar())
+        except BackupError as exc:
+            print(i18n.t("backup.failed", lang, error=str(exc)), file=sys.stderr)
+            return 2
+        return _report_backup(args, manifest, lang)
     path = config.db_path(args.db)
     try:
         store = Store(path, read_only=True, create=False)
@@ -343,6 +393,10 @@ def cmd_backup(args) -> int:
         return 2
     finally:
         store.close()
+    return _report_backup(args, manifest, lang)
+
+
+def _report_backup(args, manifest: dict, lang: str) -> int:
     counts = {entry["name"]: entry["rows"] for entry in manifest["tables"]}
     print(i18n.t("backup.done", lang, file=args.file, tables=len(counts),
                  records=counts.get("records", 0), submissions=counts.get("submissions", 0),
@@ -352,9 +406,12 @@ def cmd_backup(args) -> int:
 
 def cmd_restore(args) -> int:
     lang = _lang()
-    target = config.db_path(args.db)
+    url = _server_url(args)
     try:
-        result = restore_backup(args.file, target, force=args.force, progress=TextBar())
+        if url:
+            result = restore_server(args.file, url, force=args.force, progress=TextBar())
+        else:
+            result = restore_backup(args.file, config.db_path(args.db), force=args.force, progress=TextBar())
     except BackupError as exc:
         print(i18n.t("backup.restore_failed", lang, error=str(exc)), file=sys.stderr)
         return 2

@@ -101,15 +101,19 @@ def push(cur: PgCursor, local: Store, progress: ProgressFn = silent) -> dict[str
 
 
 @contextlib.contextmanager
-def locked_copy(store: PostgresStore, progress: ProgressFn = silent) -> Iterator[tuple[PgCursor, Store]]:
+def locked_copy(store: PostgresStore, progress: ProgressFn = silent, *,
+                lock: bool = True) -> Iterator[tuple[PgCursor, Store]]:
     """A local DuckDB copy of the server's data, with the server's tables locked against writes
-    until the block ends (commit) or fails (rollback)."""
+    until the block ends (commit) or fails (rollback). Without ``lock`` it is a consistent snapshot
+    (REPEATABLE READ) and replicas keep writing meanwhile."""
     with tempfile.TemporaryDirectory(prefix="zbk-pg-work-") as tmp:
         local = Store(pathlib.Path(tmp) / "work.duckdb")
         try:
             with store.transaction() as cur:
+                if not lock:
+                    cur.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
                 tables = [t for t in _local_tables(local) if _pg_columns(cur, t)]
-                if tables:
+                if tables and lock:
                     cur.execute(f"LOCK TABLE {', '.join(tables)} IN EXCLUSIVE MODE")
                 pull(cur, local, progress)
                 yield cur, local
@@ -131,8 +135,9 @@ def build(store: PostgresStore, *, progress: ProgressFn = silent) -> dict[str, i
 
 
 def export_copy(store: PostgresStore, work: Callable[[Store], T]) -> T:
-    """Run ``work`` on a consistent local copy (for a backup); nothing is written back."""
-    with locked_copy(store) as (_cur, local):
+    """Run ``work`` on a consistent local copy (for a backup) while replicas keep writing; nothing
+    is written back."""
+    with locked_copy(store, lock=False) as (_cur, local):
         return work(local)
 
 
@@ -140,6 +145,7 @@ def replace_from(store: PostgresStore, source: Store, progress: ProgressFn = sil
     """Replace all server data by the tables of ``source`` (a restored backup), in one transaction."""
     with store.transaction() as cur:
         tables = [t for t in _local_tables(source) if _pg_columns(cur, t)]
+        progress(0, 1, "tabellen vergrendelen")
         if tables:
             cur.execute(f"LOCK TABLE {', '.join(tables)} IN EXCLUSIVE MODE")
         counts = push(cur, source, progress)
