@@ -670,11 +670,19 @@ def count_records(store: Store, flt: Filter, *, today: date | None = None) -> in
     return int(store.scalar(f"SELECT count(*) FROM public_records WHERE {where}", params) or 0)
 
 
+def _dict_rows(store: Store, sql: str, params: list[Any]) -> list[dict[str, Any]]:
+    """Rows as dicts of plain Python values (None for NULL): for small results that are turned
+    into JSON right away, without the cost of a DataFrame."""
+    cursor = store.cursor().execute(sql, params)
+    names = [column[0] for column in cursor.description]
+    return [dict(zip(names, row)) for row in cursor.fetchall()]
+
+
 def records_page(store: Store, flt: Filter, *, after: str | None = None, before: str | None = None,
-                 limit: int = 100, today: date | None = None) -> pd.DataFrame:
+                 limit: int = 100, today: date | None = None) -> list[dict[str, Any]]:
     """At most ``limit`` approved records of the filter in id order: the first ones, those after
     the id ``after`` or (for a previous page) the last ones before the id ``before``; every API
-    column and the region names. The page is chosen on ``public_records`` alone and only its rows
+    column and the region names, as dicts. The page is chosen on ``public_records`` alone and only its rows
     are joined to the region names."""
     where, params = filter_sql(flt, today=today)
     order = "id"
@@ -686,7 +694,8 @@ def records_page(store: Store, flt: Filter, *, after: str | None = None, before:
         params.append(before)
         order = "id DESC"
     cols = ", ".join(f"r.{c}" for c in API_COLUMNS)
-    return store.df(
+    return _dict_rows(
+        store,
         f"""
         WITH page AS (SELECT * FROM public_records WHERE {where} ORDER BY {order} LIMIT {max(int(limit), 0)})
         SELECT {cols}, {REGION_NAME_COLUMNS}

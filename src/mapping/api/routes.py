@@ -196,9 +196,8 @@ def items(request: Request, store: Store, lang: str) -> Response:
         rows, more = _trim(rows, size, before is not None)
         feats = [features.link_feature(row, base) for row in rows]
     else:
-        frame = queries.records_page(store, flt, after=after, before=before, limit=size + 1)
+        rows = queries.records_page(store, flt, after=after, before=before, limit=size + 1)
         matched = queries.count_records(store, flt)
-        rows = features.records(frame)
         rows, more = _trim(rows, size, before is not None)
         feats = [features.record_feature(row, base) for row in rows]
     # more in the paging direction is known from the extra row; the other direction exists when
