@@ -14,7 +14,7 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from mapping import exports, linkmap, maps, queries, records, ui
+from mapping import exports, linkmap, maps, queries, records, ui, ui_a11y
 from mapping.i18n import format as number_format
 from mapping.i18n import kind_label, precision_label, relation_label, t
 from mapping.listing import md_escape as md   # user text in Markdown: shown literally
@@ -284,6 +284,7 @@ event = st.dataframe(
         "website": st.column_config.LinkColumn(t("common.website", lang)),
     },
 )
+ui_a11y.record_picker(table, SELECTED, lang, key=f"{table_key}_pick")   # the row choice for keyboards
 rows = tuple(event.selection.rows) if event is not None and hasattr(event, "selection") else ()
 if rows != st.session_state.get(LAST_ROWS, ()):
     st.session_state[LAST_ROWS] = rows
