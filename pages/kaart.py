@@ -270,6 +270,7 @@ if n_selected > len(table):
     st.caption(t("map.table.truncated", lang, shown=len(table), total=n_selected))
 st.caption(t("map.table.help", lang))
 table_key = f"kaart_table_{abs(hash(flt)) % 10**8}_{lang}"
+ui_a11y.record_picker(table, SELECTED, lang, key=f"{table_key}_pick")   # the row choice for keyboards
 event = st.dataframe(
     table, key=table_key, on_select="rerun", selection_mode="single-row", hide_index=True,
     height=min(420, 38 + 35 * max(len(table), 1)),
@@ -284,7 +285,6 @@ event = st.dataframe(
         "website": st.column_config.LinkColumn(t("common.website", lang)),
     },
 )
-ui_a11y.record_picker(table, SELECTED, lang, key=f"{table_key}_pick")   # the row choice for keyboards
 rows = tuple(event.selection.rows) if event is not None and hasattr(event, "selection") else ()
 if rows != st.session_state.get(LAST_ROWS, ()):
     st.session_state[LAST_ROWS] = rows
