@@ -113,7 +113,7 @@ if receipt:
     st.stop()
 
 st.write(t("aanmelden.intro", lang))
-st.caption(t("aanmelden.privacy_note", lang))
+st.markdown(t("aanmelden.privacy_note", lang))   # not a caption: a faded link fails contrast
 st.caption(t("aanmelden.required_note", lang))
 
 errors = ui_forms.group_errors(state.get(f"{PREFIX}_errors", []))

@@ -14,7 +14,7 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from mapping import exports, linkmap, maps, queries, records, ui
+from mapping import exports, linkmap, maps, queries, records, ui, ui_a11y
 from mapping.i18n import format as number_format
 from mapping.i18n import kind_label, precision_label, relation_label, t
 from mapping.listing import md_escape as md   # user text in Markdown: shown literally
@@ -270,6 +270,7 @@ if n_selected > len(table):
     st.caption(t("map.table.truncated", lang, shown=len(table), total=n_selected))
 st.caption(t("map.table.help", lang))
 table_key = f"kaart_table_{abs(hash(flt)) % 10**8}_{lang}"
+ui_a11y.record_picker(table, SELECTED, lang, key=f"{table_key}_pick")   # the row choice for keyboards
 event = st.dataframe(
     table, key=table_key, on_select="rerun", selection_mode="single-row", hide_index=True,
     height=min(420, 38 + 35 * max(len(table), 1)),

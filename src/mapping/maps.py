@@ -287,25 +287,30 @@ _RUNTIME_JS = """
     }
   };
   ZB.plain = function (html) {
-    return new DOMParser().parseFromString(html, 'text/html').body.textContent.replace(/\\s+/g, ' ').trim();
+    var text = html.replace(/<br\\s*\\/?>/gi, ' — ');
+    return new DOMParser().parseFromString(text, 'text/html').body.textContent.replace(/\\s+/g, ' ').trim();
   };
   // A marker icon is a <div role="button"> (Leaflet's divIcon): its name is its label, and Enter
   // or Space does what a click does (details of the record, via streamlit-folium's click).
   ZB.nameOnAdd = function (m, label) {
     m.on('add', function () { if (m._icon) { m._icon.setAttribute('aria-label', label); } });
   };
-  // Enter or Space on a focused marker does what a click does (the record's details, through
-  // streamlit-folium's click), on a cluster it zooms in to its markers.
+  // Enter or Space on a focused marker does what a click does: a record's details (through
+  // streamlit-folium's click), on a cluster zoom in or spread its markers (markercluster's click).
   ZB.onKey = function (ev) {
     if ((ev.key !== 'Enter' && ev.key !== ' ') || !ZB.map || !ev.target.closest) { return; }
     var icon = ev.target.closest('.leaflet-marker-icon');
     var layer = icon && ZB.map._targets && ZB.map._targets[L.stamp(icon)];
     if (!layer) { return; }
     ev.preventDefault();
-    if (typeof layer.zoomToBounds === 'function' && typeof layer.getChildCount === 'function') {
-      layer.zoomToBounds({padding: [30, 30]});
-    } else {
-      layer.fire('click', {latlng: layer.getLatLng(), originalEvent: ev}, true);
+    layer.fire('click', {latlng: layer.getLatLng(), originalEvent: ev}, true);
+    if (typeof layer.getAllChildMarkers === 'function') {
+      // A cluster: once its markers are spread out (or zoomed to), focus the first one, so Tab
+      // goes on through them instead of back to the start of the map.
+      setTimeout(function () {
+        var shown = layer.getAllChildMarkers().filter(function (m) { return m._icon && document.body.contains(m._icon); });
+        if (shown.length) { shown[0]._icon.focus(); }
+      }, 400);
     }
   };
   ZB.setup = function (styles, order, css, imagePath) {
@@ -386,6 +391,9 @@ _RUNTIME_JS = """
     return L.geoJSON(data, {style: style, interactive: interactive, onEachFeature: function (f, layer) {
       if (interactive && f.properties && f.properties.label) {
         layer.bindTooltip(f.properties.label, {sticky: true, className: 'zb-region-tip'});
+        // Chromium makes an SVG shape with focus listeners (the tooltip's) a Tab stop: hundreds of
+        // region outlines before the first marker. The names are in the filters; keep them out.
+        layer.on('add', function () { var el = layer.getElement(); if (el) { el.setAttribute('tabindex', '-1'); } });
       }
     }});
   };

@@ -5,7 +5,7 @@ STRINGS = {
     "map.legend.title": {"nl": "Legenda", "en": "Legend"},
     "map.frame_title": {"nl": "Kaart", "en": "Map"},
     "map.skip": {"nl": "Sla de kaart over (naar de tabel)", "en": "Skip the map (to the table)"},
-    "map.cluster_name": {"nl": "{n} records hier; Enter zoomt in", "en": "{n} records here; Enter zooms in"},
+    "map.cluster_name": {"nl": "{n} records hier; Enter toont ze", "en": "{n} records here; Enter shows them"},
     "map.legend.cluster": {
         "nl": "Bol met getal: zoveel records op of bij die plek; de ring toont de soorten. Klik erop om in te zoomen.",
         "en": "Bubble with a number: that many records at or near that spot; the ring shows their kinds. Click to zoom in.",

@@ -71,6 +71,9 @@ STRINGS = {
               "working days and a fix or an explanation within 3 weeks. If you are not satisfied with how your "
               "report was handled, you can turn to the Nationale Ombudsman.",
     },
+    "a11y.pick_record": {"nl": "Details tonen van", "en": "Show details of"},
+    "a11y.pick_record.placeholder": {"nl": "Kies een record uit de tabel (typ om te zoeken)",
+                                     "en": "Choose a record from the table (type to search)"},
     "a11y.field.consent": {"nl": "Toestemming", "en": "Consent"},
     "a11y.updated": {"nl": "Deze verklaring is bijgewerkt op {date}.", "en": "This statement was last updated on {date}."},
 }
