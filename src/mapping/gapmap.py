@@ -33,7 +33,8 @@ OUTLINE_COLOUR = "#444444"
 GAP_BREAKS = (0.0, 20.0, 40.0, 60.0, 80.0, 100.0)
 
 # Units shown after values (the need measure keys come from needs.NEED_MEASURES).
-PERCENT_MEASURES = {"aandeel_65plus", "aandeel_75plus"}
+PERCENT_MEASURES = {"aandeel_65plus", "aandeel_75plus", "aandeel_eenpersoonshuishoudens"}
+ONE_DECIMAL_MEASURES = {"kwetsbaarheid", "huishoudensgrootte", "afstand_huisarts"}
 
 
 # -- number formatting ------------------------------------------------------------------------
@@ -42,12 +43,16 @@ def fmt(value: Any, lang: str, decimals: int = 0, missing: str | None = None) ->
     """A number in the user's language (nl: 12.345,6; en: 12,345.6); missing → "niet beschikbaar"."""
     if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
         return missing if missing is not None else t("gaps.not_available", lang)
-    return number_format.number(value, lang, decimals)
+    return number_format.number(float(value), lang, decimals)
 
 
 def fmt_measure(measure: str, value: Any, lang: str) -> str:
     if measure in PERCENT_MEASURES:
         return fmt(value, lang, 1) + ("" if _missing(value) else " %")
+    if measure == "afstand_huisarts":
+        return fmt(value, lang, 1) + ("" if _missing(value) else " km")
+    if measure in ONE_DECIMAL_MEASURES:
+        return fmt(value, lang, 1)
     if measure == "bevolkingsdichtheid":
         return fmt(value, lang, 0) + ("" if _missing(value) else " " + t("gaps.unit.density", lang))
     return fmt(value, lang, 0)
@@ -159,6 +164,11 @@ def area_tooltip(row: dict | pd.Series, need_measure: str, lang: str) -> str:
     else:
         supply = t("gaps.tooltip.no_supply", lang)
     lines.append(line(t("gaps.col.supply", lang), supply))
+    distance = row.get(needs.PROFESSIONAL_MEASURE)
+    distance_source = row.get(f"{needs.PROFESSIONAL_MEASURE}__source")
+    lines.append(line(t("gaps.measure.afstand_huisarts", lang), fmt_measure(needs.PROFESSIONAL_MEASURE, distance, lang))
+                 + (f" <small>{html.escape(distance_source)}</small>"
+                    if isinstance(distance_source, str) and not _missing(distance) else ""))
     lines.append(line(t("gaps.col.gap_score", lang), score_text(row, lang)))
     if needs.is_rough(row.get("pc4_coverage")) or "rough" in str(row.get(f"{need_measure}__method") or ""):
         lines.append(f"<i>{html.escape(t('gaps.tooltip.rough', lang))}</i>")
@@ -185,6 +195,13 @@ def method_text(method: Any, lang: str) -> str:
     text = str(method or "")
     if not text or text == "published":
         return t("gaps.method.published", lang)
+    if text.startswith("published ("):
+        return t("gaps.method.one_person", lang)
+    if text.startswith("computed: published 65+"):
+        return t("gaps.method.share_65", lang)
+    if text.startswith("computed: 100"):
+        return t("gaps.method.vulnerability_gemeente" if "one-person household share among" in text
+                 else "gaps.method.vulnerability_wijk", lang)
     if text.startswith("not available"):
         return t("gaps.method.missing", lang)
     if text.startswith("rough approximation"):

@@ -21,7 +21,9 @@ import pandas as pd
 
 from mapping import needs
 
-COUNTED_KINDS = ("initiative", "network", "provider", "meetup")
+# "venue": a meet-up place that is not itself an initiative (a kind or flag added by the import
+# work of issue 15); counted as community supply with its own weight, never as an initiative.
+COUNTED_KINDS = ("initiative", "network", "provider", "meetup", "venue")
 
 
 @dataclass(frozen=True)
@@ -33,6 +35,7 @@ class Weights:
     network: float = 1.0
     provider: float = 1.0
     meetup: float = 0.5
+    venue: float = 0.5
     # An initiative without a link to any care provider counts for this fraction of an initiative:
     # the zorgkantoor looks for neighbourhoods where informal and formal care work together.
     unlinked_initiative: float = 0.5
@@ -42,6 +45,9 @@ class Weights:
     # Areas with fewer inhabitants (CBS 2024) are listed but not scored: industrial estates and
     # harbours would otherwise top the list on a handful of residents.
     min_inhabitants: int = 250
+    # Professional-supply proxy: every this many km to the nearest huisartsenpraktijk (CBS 85984NED)
+    # halves the professional supply index (0 km → 1, 1 km → 0.5, 2 km → 0.25).
+    huisarts_halving_km: float = 1.0
 
     def per_kind(self) -> dict[str, float]:
         return {kind: getattr(self, kind) for kind in COUNTED_KINDS}
@@ -53,6 +59,9 @@ WEIGHTS = Weights()
 NEED_MEASURES = needs.NEED_MEASURES
 DEFAULT_NEED = "aandeel_75plus"
 MAP_LAYERS = ("gap", "need", "supply")
+# Which supply the gap score weighs need against (URL parameter ``aanbod``).
+SUPPLY_MODES = ("gemeenschap", "huisarts", "beide")
+DEFAULT_SUPPLY = "gemeenschap"
 LEVELS = ("gemeente", "wijk")
 SCOPE_LEVELS = ("zorgkantoorregio", "provincie", "gemeente")
 
@@ -61,6 +70,7 @@ STATUS_SCORED = "scored"
 STATUS_NEED_MISSING = "need_missing"
 STATUS_POPULATION_MISSING = "population_missing"
 STATUS_TOO_SMALL = "too_small"
+STATUS_SUPPLY_MISSING = "supply_missing"
 
 
 # -- supply -----------------------------------------------------------------------------------
@@ -118,8 +128,15 @@ def effective_supply(table: pd.DataFrame, weights: Weights = WEIGHTS) -> pd.Seri
 
 # -- the gap score ----------------------------------------------------------------------------
 
+def professional_supply_index(distance_km: pd.Series, weights: Weights = WEIGHTS) -> pd.Series:
+    """Professional-supply proxy in (0, 1]: ``0.5 ** (km to the nearest huisarts / halving km)``;
+    NaN where CBS publishes no distance."""
+    distance = pd.to_numeric(distance_km, errors="coerce")
+    return 0.5 ** (distance.clip(lower=0) / weights.huisarts_halving_km)
+
+
 def gap_scores(table: pd.DataFrame, figures: pd.DataFrame, need_measure: str = DEFAULT_NEED,
-               weights: Weights = WEIGHTS) -> pd.DataFrame:
+               weights: Weights = WEIGHTS, supply: str = DEFAULT_SUPPLY) -> pd.DataFrame:
     """The gap score per area: high need and little supply give a high score (0–100).
 
     ``table``: output of :func:`supply_table`; ``figures``: wide figures (code, inwoners and the
@@ -131,6 +148,9 @@ def gap_scores(table: pd.DataFrame, figures: pd.DataFrame, need_measure: str = D
        shift the other areas' ranks.
     2. **Supply index** [0–1): ``1 - exp(-effective supply per 10,000 inhabitants /
        saturation_per_10k)``; 0 for an area without records.
+       With ``supply="huisarts"`` the supply index is the professional proxy
+       :func:`professional_supply_index`; with ``"beide"`` the mean of the two (missing distance:
+       no score, ``supply_missing``).
     3. **Gap score** = 100 × need index × (1 − supply index).
 
     Areas with fewer than ``min_inhabitants`` inhabitants (``too_small``) or without a population
@@ -140,6 +160,8 @@ def gap_scores(table: pd.DataFrame, figures: pd.DataFrame, need_measure: str = D
     """
     if need_measure not in NEED_MEASURES:
         raise ValueError(f"unknown need measure {need_measure!r}; choose one of {', '.join(NEED_MEASURES)}")
+    if supply not in SUPPLY_MODES:
+        raise ValueError(f"unknown supply {supply!r}; choose one of {', '.join(SUPPLY_MODES)}")
     wide = figures.set_index("code")
     out = table.copy()
     out["inwoners"] = out["code"].map(wide["inwoners"]) if "inwoners" in wide.columns else np.nan
@@ -148,13 +170,24 @@ def gap_scores(table: pd.DataFrame, figures: pd.DataFrame, need_measure: str = D
     status[out["inwoners"].isna()] = STATUS_POPULATION_MISSING
     status[out["inwoners"].notna() & (out["inwoners"] < weights.min_inhabitants)] = STATUS_TOO_SMALL
     status[(status == STATUS_SCORED) & out["need_value"].isna()] = STATUS_NEED_MISSING
+    distance = (out["code"].map(wide[needs.PROFESSIONAL_MEASURE]) if needs.PROFESSIONAL_MEASURE in wide.columns
+                else pd.Series(np.nan, index=out.index))
+    out["professional_index"] = professional_supply_index(distance, weights)
+    if supply != "gemeenschap":
+        status[(status == STATUS_SCORED) & out["professional_index"].isna()] = STATUS_SUPPLY_MISSING
     out["status"] = status
     scored = out["status"] == STATUS_SCORED
     out["need_index"] = np.nan
     if scored.any():
         out.loc[scored, "need_index"] = out.loc[scored, "need_value"].rank(method="average", pct=True)
     per_10k = out["effective_per_10k"]
-    out["supply_index"] = 1.0 - np.exp(-per_10k / weights.saturation_per_10k)
+    out["community_index"] = 1.0 - np.exp(-per_10k / weights.saturation_per_10k)
+    if supply == "gemeenschap":
+        out["supply_index"] = out["community_index"]
+    elif supply == "huisarts":
+        out["supply_index"] = out["professional_index"]
+    else:
+        out["supply_index"] = (out["community_index"] + out["professional_index"]) / 2.0
     out["gap_score"] = (100.0 * out["need_index"] * (1.0 - out["supply_index"])).where(scored)
     out["gap_score"] = out["gap_score"].round(1)
     out = out.sort_values(["gap_score", "need_value", "inwoners", "code"],
@@ -165,11 +198,14 @@ def gap_scores(table: pd.DataFrame, figures: pd.DataFrame, need_measure: str = D
 
 def build_gap_table(areas: pd.DataFrame, figures_long: pd.DataFrame, counts: pd.DataFrame,
                     link_counts: pd.DataFrame, need_measure: str = DEFAULT_NEED,
-                    weights: Weights = WEIGHTS) -> pd.DataFrame:
+                    weights: Weights = WEIGHTS, supply: str = DEFAULT_SUPPLY) -> pd.DataFrame:
     """Areas + long figures + counts → the full ranked table (figures, supply, score)."""
     figures = needs.figures_wide(figures_long)
     figures = areas[["code"]].merge(figures, on="code", how="left")
-    table = gap_scores(supply_table(areas, counts, link_counts, figures, weights), figures, need_measure, weights)
+    level = "wijk" if len(areas) and str(areas["code"].iloc[0]).startswith("WK") else "gemeente"
+    figures = needs.add_vulnerability_index(figures, level)
+    table = gap_scores(supply_table(areas, counts, link_counts, figures, weights), figures, need_measure, weights,
+                       supply)
     table = table.drop(columns=["inwoners"]).merge(figures, on="code", how="left")
     table["pc4_coverage"] = needs.coverage(table)
     return table
@@ -202,16 +238,18 @@ def export_table(table: pd.DataFrame, need_measure: str, labels: dict[str, str])
             columns += [measure, f"{measure}__source", f"{measure}__method"]
     columns += ["pc4_coverage"] + [f"n_{kind}" for kind in COUNTED_KINDS] + [
         "n_records", "n_initiative_linked", "n_links", "records_per_10k", "initiatives_per_10k",
-        "records_per_1k_75plus", "effective_supply", "need_index", "supply_index"]
+        "records_per_1k_75plus", "effective_supply", "need_index", "community_index", "professional_index",
+        "supply_index"]
     present = [c for c in columns if c in table.columns]
     out = table[present].copy()
     out.insert(present.index("need_value") + 1, "need_measure", need_measure)
     for column in ("records_per_10k", "initiatives_per_10k", "records_per_1k_75plus", "need_index",
-                   "supply_index", "pc4_coverage"):
+                   "community_index", "professional_index", "supply_index", "pc4_coverage"):
         if column in out.columns:
             out[column] = out[column].round(3)
     # Whole numbers (rank, counts of people) as integers; missing stays empty, never 0.
-    for column in ["rank"] + [m for m in needs.FIGURE_MEASURES if m in out.columns]:
+    for column in ["rank"] + [m for m in needs.FIGURE_MEASURES if m in out.columns and m not in (
+            "kwetsbaarheid", "huishoudensgrootte", needs.PROFESSIONAL_MEASURE)]:
         values = pd.to_numeric(out[column], errors="coerce")
         if values.dropna().eq(values.dropna().round()).all():
             out[column] = values.round().astype("Int64")
@@ -262,6 +300,7 @@ class GapView:
     level: str = "gemeente"                 # gemeente | wijk (the areas that are compared)
     need: str = DEFAULT_NEED
     layer: str = "gap"                      # gap | need | supply
+    supply: str = DEFAULT_SUPPLY            # gemeenschap | huisarts | beide (what the score weighs)
     themes: tuple[str, ...] = ()
     selected: str | None = None             # area whose summary is open
     ignored: tuple[str, ...] = field(default=(), compare=False)
@@ -296,7 +335,7 @@ def view_from_params(params: dict[str, Any], *, known_regions: set[str] | None =
         else:
             ignored.append(SCOPE_PARAM[level])
     for name, key, allowed in (("niveau", "level", LEVELS), ("maat", "need", NEED_MEASURES),
-                               ("laag", "layer", MAP_LAYERS)):
+                               ("laag", "layer", MAP_LAYERS), ("aanbod", "supply", SUPPLY_MODES)):
         raw = get(name).lower()
         if raw:
             if raw in allowed:
@@ -333,6 +372,8 @@ def view_to_params(view: GapView) -> dict[str, str]:
         out["maat"] = view.need
     if view.layer != "gap":
         out["laag"] = view.layer
+    if view.supply != DEFAULT_SUPPLY:
+        out["aanbod"] = view.supply
     if view.themes:
         out["thema"] = ",".join(view.themes)
     if view.selected:

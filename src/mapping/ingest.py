@@ -22,8 +22,9 @@ from mapping.records import FieldError, clean_text, fold, new_id, parse_bool, th
 from mapping.store import Store
 
 REFERENCE_FILES = (
-    "provincies.geojson", "gemeenten_2025.geojson", "gemeenten_2025.csv", "zorgkantoorregios_2025.geojson",
+    "provincies.geojson", "gemeenten_2025.csv", "zorgkantoorregios_2025.geojson",
     "wijken_2024.geojson", "kerncijfers_gemeenten_2024.csv", "kerncijfers_wijken_2024.csv",
+    "kwb2024_gemeente.csv", "kwb2024_wijk.csv", "eenpersoonshuishoudens_gemeenten_2024.csv",
     "pc4_centroids.csv", "woonplaatsen.csv", "bevolking_pc4_leeftijd_2021.csv", "themes.csv",
 )
 DATASET_FILES = ("records.csv", "links.csv")
@@ -94,12 +95,8 @@ KEY_FIGURE_COLUMNS = {
     "bevolkingsdichtheid_inw_per_km2_land": ("bevolkingsdichtheid", "inw/km² land", "85984NED", 2024, "published"),
     "woningvoorraad": ("woningvoorraad", "woningen", "85984NED", 2024, "published"),
     "oppervlakte_land_ha": ("oppervlakte_land", "ha", "85984NED", 2024, "published"),
-    "inwoners_65plus_2021_pc4_afgeleid": ("inwoners_65plus", "personen", "83502NED", 2021,
-                                          "sum of PC4 age groups over PC4 centroids in the gemeente"),
     "inwoners_75plus_2021_pc4_afgeleid": ("inwoners_75plus", "personen", "83502NED", 2021,
                                           "sum of PC4 age groups over PC4 centroids in the gemeente"),
-    "aandeel_65plus_2021_pc4_afgeleid_pct": ("aandeel_65plus", "%", "83502NED", 2021,
-                                             "PC4-derived 65+ / PC4-derived inhabitants 2021"),
     "aandeel_75plus_2021_pc4_afgeleid_pct": ("aandeel_75plus", "%", "83502NED", 2021,
                                              "PC4-derived 75+ / PC4-derived inhabitants 2021"),
 }
@@ -118,6 +115,9 @@ def load_key_figures(store: Store, data_dir: Path) -> int:
                 "value": pd.to_numeric(table[column], errors="coerce"),
                 "unit": unit, "cbs_table": cbs_table, "year": year, "method": method,
             }))
+    from mapping import needs   # published KWB 2024 need figures (65+, households, huisarts distance)
+
+    frames.append(needs.published_figures(data_dir))
     figures = pd.concat(frames, ignore_index=True)
     cur = store.cursor()
     cur.execute("DELETE FROM key_figures")

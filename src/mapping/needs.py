@@ -2,13 +2,16 @@
 
 What CBS publishes in ``data/``:
 
-* per gemeente and wijk (85984NED, 1 Jan 2024): inhabitants, density, housing stock, land area;
-* per gemeente (83502NED, 1 Jan 2021, derived in the data file): 65+ and 75+ counts and shares;
+* per gemeente and wijk (85984NED, 1 Jan 2024): inhabitants, density, housing stock, land area,
+  65+ (``kwb2024_*.csv``), households, average household size, distance to the nearest
+  huisartsenpraktijk (km, by road);
+* per gemeente (85984NED 2024): share of one-person households (whole %);
+* per gemeente (83502NED, 1 Jan 2021, derived in the data file): 75+ counts and shares;
 * per PC4 (83502NED, 1 Jan 2021): inhabitants per 5-year age group.
 
-What is missing: 65+/75+ per wijk, and households (eenpersoonshuishoudens) at any level.
+What is missing: 75+ per wijk, one-person households per wijk, Wmo clients at any level.
 
-The wijk age figures are derived here, at build time, by summing the PC4 age table over the PC4
+The wijk 75+ figures are derived here, at build time, by summing the PC4 age table over the PC4
 *centroids* that fall in each wijk (one spatial join through :func:`regions.assign_regions`). It is
 an approximation: a PC4 area that straddles a wijk border counts wholly in the wijk holding its
 centroid, so small wijken can get too many or no inhabitants. Every derived row says so in its
@@ -46,7 +49,21 @@ POPULATION_TABLE = "83503NED"  # CBS inhabitants per PC4 (the share's denominato
 AGE_YEAR = 2021
 
 # Derived measures written per wijk (same names as the gemeente figures, so one query serves both).
-DERIVED_MEASURES = ("inwoners_65plus", "inwoners_75plus", "aandeel_65plus", "aandeel_75plus", "inwoners_2021_pc4")
+# 65+ is published per wijk (85984NED 2024), so only 75+ is derived from PC4.
+DERIVED_MEASURES = ("inwoners_75plus", "aandeel_75plus", "inwoners_2021_pc4")
+
+KWB_TABLE = "85984NED"    # CBS Kerncijfers wijken en buurten 2024
+KWB_YEAR = 2024
+PUBLISHED = "published"
+# Columns of kwb2024_{gemeente,wijk}.csv: column → (measure, unit)
+KWB_COLUMNS = {
+    "inwoners65plus": ("inwoners_65plus", "personen"),
+    "huishoudens": ("huishoudens", "huishoudens"),
+    "huishoudensgrootte": ("huishoudensgrootte", "personen per huishouden"),
+    "afstandHuisarts": ("afstand_huisarts", "km"),
+}
+METHOD_SHARE_65 = "computed: published 65+ / published inhabitants (both CBS 85984NED, 1 Jan 2024)"
+METHOD_ONE_PERSON = "published (share of one-person households, rounded to whole % in the copy)"
 
 CHECK_TOLERANCE_RELATIVE = 0.01   # 1 % of the gemeente value ...
 CHECK_TOLERANCE_ABSOLUTE = 25     # ... or 25 persons, whichever is larger
@@ -69,10 +86,85 @@ METHOD_NEAREST = ("rough approximation: no PC4 centroid lies in this wijk; {what
 # Measures a user can see per area, in display order: (measure, unit) — table and year come
 # from key_figures, so they are always the ones of the stored value.
 NEED_MEASURES = (
-    "aandeel_75plus", "aandeel_65plus", "inwoners_75plus", "inwoners_65plus",
-    "bevolkingsdichtheid", "inwoners",
+    "aandeel_75plus", "aandeel_65plus", "kwetsbaarheid", "aandeel_eenpersoonshuishoudens",
+    "inwoners_75plus", "inwoners_65plus", "bevolkingsdichtheid", "inwoners",
 )
-FIGURE_MEASURES = NEED_MEASURES + ("woningvoorraad", "oppervlakte_land", "inwoners_2021_pc4")
+# Professional-supply proxy (lower = more supply; not a need measure)
+PROFESSIONAL_MEASURE = "afstand_huisarts"
+FIGURE_MEASURES = NEED_MEASURES + ("huishoudens", "huishoudensgrootte", PROFESSIONAL_MEASURE,
+                                   "woningvoorraad", "oppervlakte_land", "inwoners_2021_pc4")
+
+
+# -- published KWB figures --------------------------------------------------------------------
+
+def published_figures(data_dir: Path) -> pd.DataFrame:
+    """Long-form key figures from the KWB 2024 copies: 65+, households, household size and
+    distance to the huisarts per gemeente and wijk, the 65+ share computed from the published
+    counts, and the one-person household share per gemeente. Empty cells (CBS suppression) stay
+    NULL, never 0."""
+    columns = ["region_code", "measure", "value", "unit", "cbs_table", "year", "method"]
+    frames = []
+    for file in ("kwb2024_gemeente.csv", "kwb2024_wijk.csv"):
+        table = pd.read_csv(data_dir / file, dtype={"code": str})
+        for column, (measure, unit) in KWB_COLUMNS.items():
+            frames.append(pd.DataFrame({"region_code": table["code"], "measure": measure,
+                                        "value": pd.to_numeric(table[column], errors="coerce"), "unit": unit,
+                                        "cbs_table": KWB_TABLE, "year": KWB_YEAR, "method": PUBLISHED}))
+        inhabitants = pd.to_numeric(table["inwoners"], errors="coerce")
+        share = (100.0 * pd.to_numeric(table["inwoners65plus"], errors="coerce")
+                 / inhabitants.where(inhabitants > 0)).round(1)
+        frames.append(pd.DataFrame({"region_code": table["code"], "measure": "aandeel_65plus", "value": share,
+                                    "unit": "%", "cbs_table": KWB_TABLE, "year": KWB_YEAR,
+                                    "method": METHOD_SHARE_65}))
+    one_person = pd.read_csv(data_dir / "eenpersoonshuishoudens_gemeenten_2024.csv", dtype={"gemeente_code": str})
+    frames.append(pd.DataFrame({
+        "region_code": one_person["gemeente_code"], "measure": "aandeel_eenpersoonshuishoudens",
+        "value": pd.to_numeric(one_person["aandeel_eenpersoonshuishoudens_pct"], errors="coerce"), "unit": "%",
+        "cbs_table": KWB_TABLE, "year": KWB_YEAR, "method": METHOD_ONE_PERSON}))
+    return pd.concat(frames, ignore_index=True)[columns]
+
+
+# -- kwetsbaarheid index ----------------------------------------------------------------------
+
+VULNERABILITY_SOURCE = "berekend uit CBS 85984NED (2024)"
+VULNERABILITY_METHOD_GEMEENTE = ("computed: 100 × mean of the percentile ranks of the 65+ share and the "
+                                 "one-person household share among the compared areas")
+VULNERABILITY_METHOD_WIJK = ("computed: 100 × mean of the percentile ranks of the 65+ share and of the "
+                             "average household size (smallest first) among the compared areas; "
+                             "CBS publishes no one-person household share per wijk")
+
+
+def vulnerability_index(wide: pd.DataFrame, level: str) -> pd.Series:
+    """Kwetsbaarheid index (0–100] per area of one level, relative to the areas in ``wide``:
+
+        K = 100 × ( r(aandeel 65+) + r(alleenwonen) ) / 2
+
+    where r is the percentile rank among the compared areas (highest = 1) and "alleenwonen" is the
+    share of one-person households for gemeenten; for wijken, where that figure does not exist,
+    the average household size ranked from small to large. NaN where either part is missing."""
+    age = pd.to_numeric(wide.get("aandeel_65plus"), errors="coerce")
+    if level == "gemeente":
+        alone = pd.to_numeric(wide.get("aandeel_eenpersoonshuishoudens"), errors="coerce")
+    else:
+        alone = -pd.to_numeric(wide.get("huishoudensgrootte"), errors="coerce")
+    if age is None or alone is None:
+        return pd.Series(float("nan"), index=wide.index)
+    index = 100.0 * (age.rank(pct=True) + alone.rank(pct=True)) / 2.0
+    return index.round(1)
+
+
+def add_vulnerability_index(wide: pd.DataFrame, level: str) -> pd.DataFrame:
+    """``wide`` with the ``kwetsbaarheid`` column, its source and its method."""
+    out = wide.copy()
+    for column in ("aandeel_65plus", "aandeel_eenpersoonshuishoudens", "huishoudensgrootte"):
+        if column not in out.columns:
+            out[column] = float("nan")
+    out["kwetsbaarheid"] = vulnerability_index(out, level)
+    known = out["kwetsbaarheid"].notna()
+    out["kwetsbaarheid__source"] = pd.Series(VULNERABILITY_SOURCE, index=out.index).where(known)
+    out["kwetsbaarheid__method"] = (VULNERABILITY_METHOD_GEMEENTE if level == "gemeente"
+                                    else VULNERABILITY_METHOD_WIJK)
+    return out
 
 
 # -- pure derivation --------------------------------------------------------------------------
@@ -129,13 +221,11 @@ def wijk_age_figures(pc4_wijk: pd.DataFrame, pc4_sums: pd.DataFrame, wijk_codes:
                          "unit": unit, "cbs_table": table, "year": AGE_YEAR,
                          "method": METHOD_MISSING if n == 0 else method})
 
-        add("inwoners_65plus", row["inwoners_65plus"], "personen", AGE_TABLE,
-            METHOD_COUNT.format(groups="65+", n=n))
         add("inwoners_75plus", row["inwoners_75plus"], "personen", AGE_TABLE,
             METHOD_COUNT.format(groups="75+", n=n))
         add("inwoners_2021_pc4", row["inwoners_2021_pc4"], "personen", POPULATION_TABLE,
             METHOD_POPULATION.format(n=n))
-        for band, label in (("65plus", "65+"), ("75plus", "75+")):
+        for band, label in (("75plus", "75+"),):   # 65+ per wijk is published (85984NED 2024)
             denominator = row[f"den_{band}"]
             share = (100.0 * row[f"num_{band}"] / denominator
                      if denominator and not pd.isna(denominator) and denominator > 0 else None)
@@ -146,7 +236,7 @@ def wijk_age_figures(pc4_wijk: pd.DataFrame, pc4_sums: pd.DataFrame, wijk_codes:
 
 def check_against_gemeenten(wijk_figures: pd.DataFrame, gemeente_figures: pd.DataFrame,
                             wijk_gemeente: pd.DataFrame,
-                            measures: tuple[str, ...] = ("inwoners_65plus", "inwoners_75plus")) -> pd.DataFrame:
+                            measures: tuple[str, ...] = ("inwoners_75plus",)) -> pd.DataFrame:
     """Sum of the wijk counts per gemeente against the gemeente figure.
 
     ``wijk_figures``/``gemeente_figures``: long form (region_code, measure, value);
@@ -261,7 +351,8 @@ def derive_reference_figures(store: Store, data_dir: Path) -> int:
         "SELECT k.region_code, k.measure, k.value FROM key_figures k JOIN regions r ON r.code = k.region_code "
         "WHERE r.level = 'gemeente'")
     wijk_gemeente = store.df("SELECT code, gemeente_code FROM regions WHERE level = 'wijk'")
-    summary = check_summary(check_against_gemeenten(figures, gemeente_figures, wijk_gemeente))
+    summary = check_summary(check_against_gemeenten(figures, gemeente_figures, wijk_gemeente,
+                                                    measures=("inwoners_75plus",)))
     figures = pd.concat([figures, gemeente_pc4_population(data_dir)], ignore_index=True)
 
     def write(cur) -> None:
@@ -295,7 +386,7 @@ def gemeente_pc4_population(data_dir: Path) -> pd.DataFrame:
 
 
 # Bumped when the derivation changes, so `build` re-derives on existing databases.
-derive_reference_figures.version = "4"
+derive_reference_figures.version = "5"
 
 
 def stored_check(store: Store) -> dict | None:

@@ -452,6 +452,19 @@ def _theme_clause(themes: tuple[str, ...], alias: str) -> tuple[str, list[Any]]:
     return f"list_has_any({alias}.themes, ?::VARCHAR[])", [list(themes)]
 
 
+VENUE_FLAG_COLUMNS = ("venue", "is_venue")
+
+
+def _kind_expr(store: Store, alias: str) -> str:
+    """The record kind as the gap view counts it: a record flagged as a venue (a meet-up place that
+    is not an initiative; the flag may or may not exist in this database) counts as ``venue``."""
+    columns = set(store.df("SELECT * FROM public_records LIMIT 0").columns)
+    flag = next((c for c in VENUE_FLAG_COLUMNS if c in columns), None)
+    if flag is None:
+        return f"{alias}.kind"
+    return f"CASE WHEN coalesce(CAST({alias}.{flag} AS BOOLEAN), false) THEN 'venue' ELSE {alias}.kind END"
+
+
 def gap_record_counts(store: Store, level: str, scope_level: str | None = None, scope_code: str | None = None,
                       themes: tuple[str, ...] = ()) -> pd.DataFrame:
     """Approved records per area and kind (area_code, kind, n), limited to records with any of
@@ -461,7 +474,7 @@ def gap_record_counts(store: Store, level: str, scope_level: str | None = None, 
     theme_where, theme_params = _theme_clause(themes, "p")
     return store.df(
         f"""
-        SELECT p.{column} AS area_code, p.kind, count(*) AS n
+        SELECT p.{column} AS area_code, {_kind_expr(store, "p")} AS kind, count(*) AS n
         FROM public_records p
         WHERE p.{column} IS NOT NULL AND {where} AND {theme_where}
         GROUP BY 1, 2 ORDER BY 1, 2
@@ -481,7 +494,7 @@ def gap_link_counts(store: Store, level: str, scope_level: str | None = None, sc
     return store.df(
         f"""
         WITH area_records AS (
-            SELECT p.id, p.kind, p.{column} AS area_code FROM public_records p
+            SELECT p.id, {_kind_expr(store, "p")} AS kind, p.{column} AS area_code FROM public_records p
             WHERE p.{column} IS NOT NULL AND {where} AND {theme_where}
         ),
         provider_links AS (

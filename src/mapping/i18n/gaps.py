@@ -60,7 +60,27 @@ STRINGS = {
     "gaps.measure.oppervlakte_land": {"nl": "Oppervlakte land (ha)", "en": "Land area (ha)"},
     "gaps.measure.inwoners_2021_pc4": {"nl": "Inwoners 2021 volgens postcodegebieden",
                                        "en": "Inhabitants 2021 from postcode areas"},
-    "gaps.measure.huishoudens": {"nl": "Eenpersoonshuishoudens", "en": "Single-person households"},
+    "gaps.measure.huishoudens": {"nl": "Huishoudens", "en": "Households"},
+    "gaps.measure.eenpersoonshuishoudens_wijk": {"nl": "Aandeel eenpersoonshuishoudens",
+                                                 "en": "Share of single-person households"},
+    "gaps.measure.aandeel_eenpersoonshuishoudens": {"nl": "Aandeel eenpersoonshuishoudens",
+                                                    "en": "Share of single-person households"},
+    "gaps.measure.huishoudensgrootte": {"nl": "Gemiddelde huishoudensgrootte", "en": "Average household size"},
+    "gaps.measure.afstand_huisarts": {"nl": "Afstand tot huisartsenpraktijk", "en": "Distance to GP practice"},
+    "gaps.measure.kwetsbaarheid": {"nl": "Kwetsbaarheidsindex (0–100)", "en": "Vulnerability index (0–100)"},
+    "gaps.measure.wmo": {"nl": "Wmo-cliënten", "en": "Wmo clients (social support act)"},
+
+    # supply the score weighs need against (URL: aanbod)
+    "gaps.supply": {"nl": "Aanbod in de score", "en": "Supply in the score"},
+    "gaps.supply_help": {
+        "nl": "Gemeenschap: de initiatieven, netwerken, zorgaanbieders en bijeenkomsten op deze kaart. Huisarts: de "
+              "CBS-afstand tot de dichtstbijzijnde huisartsenpraktijk (professioneel aanbod). Beide: het gemiddelde.",
+        "en": "Community: the initiatives, networks, care providers and meet-ups on this map. GP: the CBS distance "
+              "to the nearest GP practice (professional supply). Both: the average.",
+    },
+    "gaps.supply.gemeenschap": {"nl": "Gemeenschap", "en": "Community"},
+    "gaps.supply.huisarts": {"nl": "Huisarts (CBS)", "en": "GP (CBS)"},
+    "gaps.supply.beide": {"nl": "Beide", "en": "Both"},
 
     # method notes of figures
     "gaps.method.published": {"nl": "gepubliceerd door CBS", "en": "published by CBS"},
@@ -72,8 +92,24 @@ STRINGS = {
                                  "en": "sum of the postcode areas in the municipality"},
     "gaps.method.pc4": {"nl": "benadering: som van {n} postcodegebied(en) met middelpunt in de wijk",
                         "en": "approximation: sum of {n} postcode area(s) with their centre in the district"},
-    "gaps.method.households": {"nl": "geen CBS-huishoudcijfers in de gegevens van deze kaart",
-                               "en": "no CBS household figures in this map's data"},
+    "gaps.method.households": {"nl": "bestaat niet in de CBS-cijfers van deze kaart: CBS publiceert het aandeel "
+                                     "eenpersoonshuishoudens hier alleen per gemeente",
+                               "en": "does not exist in this map's CBS figures: CBS publishes the share of "
+                                     "single-person households here per municipality only"},
+    "gaps.method.wmo": {"nl": "bestaat niet in de gegevens van deze kaart (geen Wmo-cijfers per gebied gevonden)",
+                        "en": "does not exist in this map's data (no Wmo figures per area found)"},
+    "gaps.method.share_65": {"nl": "berekend: gepubliceerde 65-plussers / gepubliceerde inwoners (beide 85984NED, 2024)",
+                             "en": "computed: published 65+ / published inhabitants (both 85984NED, 2024)"},
+    "gaps.method.one_person": {"nl": "gepubliceerd door CBS (afgerond op hele procenten)",
+                               "en": "published by CBS (rounded to whole percent)"},
+    "gaps.method.vulnerability_gemeente": {
+        "nl": "berekend: gemiddelde van de rangorde op aandeel 65+ en aandeel eenpersoonshuishoudens",
+        "en": "computed: mean of the rank on share 65+ and share of single-person households"},
+    "gaps.method.vulnerability_wijk": {
+        "nl": "berekend: gemiddelde van de rangorde op aandeel 65+ en op kleine huishoudens (gemiddelde grootte); "
+              "eenpersoonshuishoudens per wijk bestaan niet in deze gegevens",
+        "en": "computed: mean of the rank on share 65+ and on small households (average size); single-person "
+              "households per district do not exist in this data"},
 
     # status of an area in the ranking
     "gaps.status.scored": {"nl": "berekend", "en": "scored"},
@@ -81,6 +117,8 @@ STRINGS = {
                                  "en": "no score: need figure not available"},
     "gaps.status.population_missing": {"nl": "geen score: inwonertal niet beschikbaar",
                                        "en": "no score: population not available"},
+    "gaps.status.supply_missing": {"nl": "geen score: afstand tot huisarts niet beschikbaar",
+                                   "en": "no score: distance to GP not available"},
     "gaps.status.too_small": {"nl": "geen score: minder dan {min} inwoners",
                               "en": "no score: fewer than {min} inhabitants"},
 
@@ -96,8 +134,8 @@ STRINGS = {
                             "en": "{initiatives} initiatives, {providers} care providers, {meetups} meet-ups, {networks} networks"},
     "gaps.tooltip.links": {"nl": "{n} verbindingen", "en": "{n} connections"},
     "gaps.tooltip.no_supply": {"nl": "niets geregistreerd", "en": "nothing registered"},
-    "gaps.tooltip.rough": {"nl": "65+/75+ hier een ruwe benadering (postcodegebieden passen slecht op deze wijk)",
-                           "en": "65+/75+ here a rough approximation (postcode areas fit this district badly)"},
+    "gaps.tooltip.rough": {"nl": "75+ hier een ruwe benadering (postcodegebieden passen slecht op deze wijk)",
+                           "en": "75+ here a rough approximation (postcode areas fit this district badly)"},
     "gaps.map_caption": {
         "nl": "Beweeg over een gebied voor de cijfers; klik voor de samenvatting. Zonder achtergrondkaart: alleen grenzen "
               "(Kadaster / CBS). Dikke lijnen: grenzen van gemeenten of provincies.",
@@ -180,6 +218,12 @@ STRINGS = {
     "gaps.col.n_provider": {"nl": "Zorgaanbieders", "en": "Care providers"},
     "gaps.col.n_meetup": {"nl": "Bijeenkomsten", "en": "Meet-ups"},
     "gaps.col.n_network": {"nl": "Netwerken", "en": "Networks"},
+    "gaps.col.n_venue": {"nl": "Ontmoetingsplekken", "en": "Meeting places"},
+    "gaps.col.community_index": {"nl": "Aanbod-index gemeenschap", "en": "Supply index community"},
+    "gaps.col.professional_index": {"nl": "Aanbod-index huisarts", "en": "Supply index GP"},
+    "gaps.col.afstand_huisarts": {"nl": "Afstand huisarts (km)", "en": "Distance to GP (km)"},
+    "gaps.col.kwetsbaarheid": {"nl": "Kwetsbaarheid", "en": "Vulnerability"},
+    "gaps.col.aandeel_65plus": {"nl": "65+ (%)", "en": "65+ (%)"},
     "gaps.col.n_records": {"nl": "Records", "en": "Records"},
     "gaps.col.n_initiative_linked": {"nl": "Initiatieven verbonden met zorgaanbieder",
                                      "en": "Initiatives linked to a care provider"},
@@ -228,9 +272,10 @@ STRINGS = {
     },
     "gaps.summary.note_sources": {
         "nl": "Bronnen: CBS StatLine 85984NED (kerncijfers 2024), 83502NED en 83503NED (postcode-4, 2021); grenzen "
-              "Kadaster / CBS. 65+/75+ per wijk is een benadering via postcodegebieden.",
+              "Kadaster / CBS. 75+ per wijk is een benadering via postcodegebieden; 65+ per wijk is gepubliceerd (2024).",
         "en": "Sources: CBS StatLine 85984NED (key figures 2024), 83502NED and 83503NED (postcode-4, 2021); "
-              "boundaries Kadaster / CBS. 65+/75+ per district is an approximation via postcode areas.",
+              "boundaries Kadaster / CBS. 75+ per district is an approximation via postcode areas; 65+ per district "
+              "is published (2024).",
     },
 
     # explanation of the score (plain Dutch; numbers filled in from gaps.WEIGHTS)
@@ -284,31 +329,68 @@ STRINGS = {
               "compares areas within your choice: the same district can score differently in another selection.",
     },
     "gaps.explain.blind_households": {
-        "nl": "Eenpersoonshuishoudens (alleenwonenden) zijn niet beschikbaar: de CBS-bestanden in deze kaart bevatten "
-              "geen huishoudcijfers per gemeente of wijk, dus de score kan alleenwonenden niet meewegen.",
-        "en": "Single-person households (people living alone) are not available: the CBS files in this map hold no "
-              "household figures per municipality or district, so the score cannot take people living alone into account.",
+        "nl": "Eenpersoonshuishoudens (alleenwonenden) zijn er alleen per gemeente (CBS 85984NED, 2024). Per wijk "
+              "bestaat dat cijfer niet in deze gegevens; Wmo-cliënten bestaan op geen enkel niveau in deze gegevens.",
+        "en": "Single-person households (people living alone) exist per municipality only (CBS 85984NED, 2024). Per "
+              "district that figure does not exist in this data; Wmo clients exist at no level in this data.",
+    },
+    "gaps.explain.supply": {
+        "nl": "**Twee soorten aanbod.** *Gemeenschap*: wat op deze kaart staat (zie hierboven); ontmoetingsplekken "
+              "die zelf geen initiatief zijn tellen {venue} en nooit als initiatief. *Huisarts*: een maat voor "
+              "professioneel aanbod uit CBS: de afstand over de weg tot de dichtstbijzijnde huisartsenpraktijk "
+              "(85984NED, 2024). Op 0 km is die aanbod-index 1; elke {halving} km verder halveert hij "
+              "(1 km → 0,5; 2 km → 0,25). *Beide*: het gemiddelde van de twee aanbod-indexen. U kiest het in de "
+              "zijbalk; de keuze staat in de link (`aanbod=`).",
+        "en": "**Two kinds of supply.** *Community*: what is on this map (see above); meeting places that are not "
+              "initiatives themselves count {venue} and never as an initiative. *GP*: a measure of professional "
+              "supply from CBS: the road distance to the nearest GP practice (85984NED, 2024). At 0 km that supply "
+              "index is 1; every {halving} km further halves it (1 km → 0.5; 2 km → 0.25). *Both*: the mean of the "
+              "two supply indexes. You choose it in the sidebar; the choice is in the link (`aanbod=`).",
+    },
+    "gaps.explain.vulnerability": {
+        "nl": "**Kwetsbaarheidsindex.** K = 100 × (r(aandeel 65+) + r(alleenwonen)) / 2. Hier is r de plaats in de "
+              "rangorde van de vergeleken gebieden, van bijna 0 (laagste) tot 1 (hoogste). *Alleenwonen* is bij "
+              "gemeenten het aandeel eenpersoonshuishoudens; bij wijken, waar CBS dat hier niet publiceert, de "
+              "gemiddelde huishoudensgrootte (hoe kleiner, hoe hoger r). Beide uit CBS 85984NED (2024). Ontbreekt "
+              "een van de twee, dan heeft het gebied geen index.",
+        "en": "**Vulnerability index.** K = 100 × (r(share 65+) + r(living alone)) / 2. Here r is the place in the "
+              "ranking of the compared areas, from almost 0 (lowest) to 1 (highest). *Living alone* is the share "
+              "of single-person households for municipalities; for districts, where CBS does not publish it here, "
+              "the average household size (the smaller, the higher r). Both from CBS 85984NED (2024). If either "
+              "is missing, the area has no index.",
+    },
+    "gaps.explain.example": {
+        "nl": "**Voorbeeld: {name}.** Aandeel 65+ {share65}; {alone_label} {alone}; kwetsbaarheidsindex {index}. "
+              "Aanbod: {records} records op de kaart, afstand tot de huisarts {distance}. Aanbod-index gemeenschap "
+              "{community}, huisarts {professional}. Met de gekozen behoefte en het gekozen aanbod is de score {score}.",
+        "en": "**Example: {name}.** Share 65+ {share65}; {alone_label} {alone}; vulnerability index {index}. "
+              "Supply: {records} records on the map, distance to the GP {distance}. Supply index community "
+              "{community}, GP {professional}. With the chosen need and supply the score is {score}.",
     },
     "gaps.explain.figures": {
-        "nl": "**Cijfers en bronnen.** Inwoners, dichtheid en woningvoorraad: CBS Kerncijfers wijken en buurten 2024 "
-              "(85984NED, 1 januari 2024). 65+ en 75+: CBS Bevolking per postcode (83502NED, 1 januari 2021). Per "
-              "gemeente zijn dat sommen van de postcodegebieden in de gemeente. Per wijk publiceert CBS ze hier niet; "
-              "de kaart telt de postcodegebieden waarvan het middelpunt in de wijk ligt (een benadering: een "
-              "postcodegebied kan over een wijkgrens lopen). Ligt er geen middelpunt in de wijk, dan gebruikt de kaart "
-              "voor het *aandeel* het dichtstbijzijnde postcodegebied in dezelfde gemeente en blijven de *aantallen* "
-              "'niet beschikbaar'.",
-        "en": "**Figures and sources.** Inhabitants, density and housing stock: CBS Key figures districts and "
-              "neighbourhoods 2024 (85984NED, 1 January 2024). 65+ and 75+: CBS Population by postcode (83502NED, "
-              "1 January 2021). Per municipality these are sums of the postcode areas in it. Per district CBS does not "
-              "publish them here; the map counts the postcode areas whose centre lies in the district (an "
+        "nl": "**Cijfers en bronnen.** Inwoners, dichtheid, woningvoorraad, 65-plussers, huishoudens, "
+              "huishoudensgrootte en afstand tot de huisarts: CBS Kerncijfers wijken en buurten 2024 (85984NED, "
+              "1 januari 2024), per gemeente en per wijk gepubliceerd; het aandeel 65+ is berekend uit die "
+              "gepubliceerde aantallen. Eenpersoonshuishoudens: CBS 85984NED (2024), alleen per gemeente. 75+: CBS "
+              "Bevolking per postcode (83502NED, 1 januari 2021); per gemeente de som van de postcodegebieden in de "
+              "gemeente. Per wijk publiceert CBS 75+ hier niet; de kaart telt de postcodegebieden waarvan het "
+              "middelpunt in de wijk ligt (een benadering: een postcodegebied kan over een wijkgrens lopen). Ligt er "
+              "geen middelpunt in de wijk, dan gebruikt de kaart voor het *aandeel* het dichtstbijzijnde "
+              "postcodegebied in dezelfde gemeente en blijven de *aantallen* 'niet beschikbaar'.",
+        "en": "**Figures and sources.** Inhabitants, density, housing stock, 65+, households, household size and "
+              "distance to the GP: CBS Key figures districts and neighbourhoods 2024 (85984NED, 1 January 2024), "
+              "published per municipality and per district; the 65+ share is computed from those published counts. "
+              "Single-person households: CBS 85984NED (2024), per municipality only. 75+: CBS Population by postcode "
+              "(83502NED, 1 January 2021); per municipality the sum of the postcode areas in it. Per district CBS "
+              "does not publish 75+ here; the map counts the postcode areas whose centre lies in the district (an "
               "approximation: a postcode area can cross a district border). Where no centre lies in the district, "
               "the map uses the nearest postcode area in the same municipality for the *share*, and the *numbers* "
               "stay 'not available'.",
     },
     "gaps.explain.check": {
-        "nl": "**Controle.** Per gemeente opgeteld komen de wijkcijfers 65+/75+ overeen met de gemeentecijfers: "
+        "nl": "**Controle.** Per gemeente opgeteld komen de afgeleide wijkcijfers 75+ overeen met de gemeentecijfers: "
               "grootste verschil {max_diff} personen over {gemeenten} gemeenten (toegestaan: {rel} % of {abs} personen).",
-        "en": "**Check.** Summed per municipality, the district 65+/75+ figures match the municipal figures: "
+        "en": "**Check.** Summed per municipality, the derived district 75+ figures match the municipal figures: "
               "largest difference {max_diff} people over {gemeenten} municipalities (allowed: {rel} % or {abs} people).",
     },
     "gaps.explain.check_failed": {
