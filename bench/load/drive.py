@@ -212,6 +212,7 @@ async def drive(base_url: str, sessions: int, *, duration: float = 30.0, ramp: f
     sampler = Sampler(server_pids or [])
     idle = sampler.take()
     cpu_before = sampler.cpu_per_process()
+    own_cpu = time.process_time()
     stop = asyncio.Event()
     sampling = asyncio.create_task(sampler.run(stop))
     logs = [scenario.SessionLog(i) for i in range(sessions)]
@@ -232,6 +233,7 @@ async def drive(base_url: str, sessions: int, *, duration: float = 30.0, ramp: f
     result = LoadResult(sessions, duration, logs, idle.rss, max(s.rss for s in sampler.samples), end.rss,
                         end.cpu - idle.cpu, wall, open_failures=len(failures))
     result.failures = failures  # type: ignore[attr-defined]
+    result.generator_cpu_percent = 100 * (time.process_time() - own_cpu) / wall  # type: ignore[attr-defined]
     # how the work spread over the replicas (sticky sessions must still spread visitors)
     result.cpu_split = [round(after - before, 1) for before, after in  # type: ignore[attr-defined]
                         zip(cpu_before, sampler.cpu_per_process())]

@@ -239,6 +239,7 @@ def run_matrix(databases: list[str], sessions: list[int], replicas: list[int], *
                 summary = result.summary()
                 summary["failures"] = getattr(result, "failures", [])[:3]
                 summary["cpu_split"] = getattr(result, "cpu_split", [])
+                summary["generator_cpu_percent"] = getattr(result, "generator_cpu_percent", float("nan"))
             except Exception as exc:  # a broken deployment is a row with the reason, not a crash
                 summary = {"sessions": n, "failed": f"{type(exc).__name__}: {exc}"[:300]}
             finally:
@@ -279,12 +280,13 @@ def _ms(seconds: float) -> str:
 def _row(row: Row, first: str) -> str:
     r = row.result
     if "failed" in r:
-        return (f"| {first} | {row.replicas} | {r['sessions']} | failed: {r['failed']} |" + " |" * 11
+        return (f"| {first} | {row.replicas} | {r['sessions']} | failed: {r['failed']} |" + " |" * 13
                 + f" {row.load_before:.1f} |")
     return (f"| {first} | {row.replicas} | {r['sessions']} | {r['steps']} | {r['errors']} | {r['disconnects']} | "
             f"{_ms(r['filter_p50'])} | {_ms(r['filter_p95'])} | {_ms(r['filter_max'])} | {_ms(r['open_p95'])} | "
             f"{r['rps']:.1f} | {r['rss_idle_mb']:.0f} | {r['rss_peak_mb']:.0f} | {r['rss_per_session_mb']:.1f} | "
-            f"{r['cpu_percent']:.0f} | {row.load_before:.1f} |")
+            f"{r['cpu_percent']:.0f} | {r.get('generator_cpu_percent', float('nan')):.0f} | "
+            f"{'/'.join(f'{c:.0f}' for c in r.get('cpu_split', [])) if row.replicas > 1 else ''} | {row.load_before:.1f} |")
 
 
 def markdown(rows: list[Row], args: argparse.Namespace, started: datetime, minutes: float, load_start: float,
@@ -307,10 +309,12 @@ def markdown(rows: list[Row], args: argparse.Namespace, started: datetime, minut
              "to `script_finished` (a download: request to last byte).",
              "- Filter steps are provincie, gemeente, theme and search. RSS: all server processes (and nginx), idle "
              "after the warm-up visits, peak during the run; per session = (peak − idle) / N. CPU: server CPU "
-             "seconds / wall seconds (200 % = both cores).", "",
+             "seconds / wall seconds (200 % = both cores); generator CPU: the load generator's own share of the same "
+             "cores; CPU s per replica: how the work spread over the two replicas (sticky by cookie).", "",
              "| database | processes | sessions | steps | errors | disconnects | filter p50 (s) | filter p95 (s) | "
-             "filter max (s) | open p95 (s) | rps | RSS idle (MB) | RSS peak (MB) | RSS / session (MB) | CPU % | load at start |",
-             "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
+             "filter max (s) | open p95 (s) | rps | RSS idle (MB) | RSS peak (MB) | RSS / session (MB) | CPU % | "
+             "generator CPU % | CPU s per replica | load at start |",
+             "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
     lines += [_row(row, row.database) for row in rows]
     errors = sorted({e for row in rows for e in row.result.get("error_examples", []) + row.result.get("failures", [])})
     if errors:
@@ -325,8 +329,9 @@ def markdown(rows: list[Row], args: argparse.Namespace, started: datetime, minut
                   "once per run, region cascade shared by all sessions); this code with the deployed settings of "
                   "docs/deploy.md (no file watcher, `MALLOC_ARENA_MAX=2`; the rows above).", "",
                   "| server | processes | sessions | steps | errors | disconnects | filter p50 (s) | filter p95 (s) | "
-                  "filter max (s) | open p95 (s) | rps | RSS idle (MB) | RSS peak (MB) | RSS / session (MB) | CPU % | load at start |",
-                  "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
+                  "filter max (s) | open p95 (s) | rps | RSS idle (MB) | RSS peak (MB) | RSS / session (MB) | CPU % | "
+                  "generator CPU % | CPU s per replica | load at start |",
+                  "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
         for n in by_sessions:
             for row in [*(r for r in compared if r.result["sessions"] == n),
                         *(r for r in after if r.result["sessions"] == n)]:
