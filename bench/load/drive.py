@@ -157,7 +157,7 @@ class LoadResult:
 
 async def _one_session(index: int, base_url: str, query: str, start_delay: float, stop_at: float,
                        think: tuple[float, float], max_passes: int, seed: int, timeout: float,
-                       all_open: asyncio.Event, log: scenario.SessionLog, failures: list[str],
+                       log: scenario.SessionLog, failures: list[str],
                        linger: bool = True) -> None:
     rng = random.Random(seed * 1000 + index)
     await asyncio.sleep(start_delay)
@@ -178,8 +178,7 @@ async def _one_session(index: int, base_url: str, query: str, start_delay: float
         # stay connected until every session has had its turn (N concurrent, not N in a row)
         remaining = stop_at - time.monotonic()
         if linger and remaining > 0:
-            with contextlib_suppress_timeout():
-                await asyncio.wait_for(all_open.wait(), remaining)
+            await asyncio.sleep(remaining)
     except Disconnected:
         log.disconnected = True
     except (ProtocolError, TimeoutError, OSError) as exc:
@@ -189,14 +188,6 @@ async def _one_session(index: int, base_url: str, query: str, start_delay: float
             await asyncio.wait_for(session.close(), 10)
         except (TimeoutError, OSError, ProtocolError):
             pass
-
-
-class contextlib_suppress_timeout:
-    def __enter__(self):
-        return self
-
-    def __exit__(self, exc_type, exc, tb):
-        return exc_type is TimeoutError
 
 
 async def drive(base_url: str, sessions: int, *, duration: float = 30.0, ramp: float = 5.0,
@@ -217,11 +208,10 @@ async def drive(base_url: str, sessions: int, *, duration: float = 30.0, ramp: f
     sampling = asyncio.create_task(sampler.run(stop))
     logs = [scenario.SessionLog(i) for i in range(sessions)]
     failures: list[str] = []
-    all_open = asyncio.Event()   # never set: sessions wait until the end of the run
     start = time.monotonic()
     stop_at = start + ramp + duration
     tasks = [asyncio.create_task(_one_session(i, base_url, query, ramp * i / sessions, stop_at, think, max_passes,
-                                              seed, timeout, all_open, logs[i], failures, linger))
+                                              seed, timeout, logs[i], failures, linger))
              for i in range(sessions)]
     await asyncio.wait(tasks, timeout=ramp + duration + timeout + 30)
     for task in tasks:
