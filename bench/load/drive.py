@@ -157,7 +157,8 @@ class LoadResult:
 
 async def _one_session(index: int, base_url: str, query: str, start_delay: float, stop_at: float,
                        think: tuple[float, float], max_passes: int, seed: int, timeout: float,
-                       all_open: asyncio.Event, log: scenario.SessionLog, failures: list[str]) -> None:
+                       log: scenario.SessionLog, failures: list[str],
+                       linger: bool = True) -> None:
     rng = random.Random(seed * 1000 + index)
     await asyncio.sleep(start_delay)
     session = Session(base_url, "kaart", query, timeout=timeout)
@@ -171,14 +172,13 @@ async def _one_session(index: int, base_url: str, query: str, start_delay: float
             if time.monotonic() >= stop_at:
                 break
             await scenario.visit(session, rng, log, think=think, stop_at=stop_at, sleep=asyncio.sleep)
-            if time.monotonic() < stop_at:
+            if time.monotonic() < stop_at and log.completed_scripts < max_passes:
                 await asyncio.sleep(rng.uniform(*think))
                 await scenario.reset(session)
         # stay connected until every session has had its turn (N concurrent, not N in a row)
         remaining = stop_at - time.monotonic()
-        if remaining > 0:
-            with contextlib_suppress_timeout():
-                await asyncio.wait_for(all_open.wait(), remaining)
+        if linger and remaining > 0:
+            await asyncio.sleep(remaining)
     except Disconnected:
         log.disconnected = True
     except (ProtocolError, TimeoutError, OSError) as exc:
@@ -190,32 +190,28 @@ async def _one_session(index: int, base_url: str, query: str, start_delay: float
             pass
 
 
-class contextlib_suppress_timeout:
-    def __enter__(self):
-        return self
-
-    def __exit__(self, exc_type, exc, tb):
-        return exc_type is TimeoutError
-
-
 async def drive(base_url: str, sessions: int, *, duration: float = 30.0, ramp: float = 5.0,
                 think: tuple[float, float] = (1.0, 3.0), max_passes: int = 20, seed: int = 17,
-                timeout: float = 60.0, server_pids: list[int] | None = None, query: str = "") -> LoadResult:
-    """Run ``sessions`` concurrent visitors for about ``ramp + duration`` seconds (bounded)."""
+                timeout: float = 60.0, server_pids: list[int] | None = None, query: str = "",
+                linger: bool = True) -> LoadResult:
+    """Run ``sessions`` concurrent visitors for about ``ramp + duration`` seconds (bounded).
+
+    ``linger=False``: a session that has done its ``max_passes`` leaves at once (a smoke run that
+    ends as soon as every session walked the script, however slow the machine)."""
     if sessions < 1:
         raise ValueError("at least one session")
     sampler = Sampler(server_pids or [])
     idle = sampler.take()
     cpu_before = sampler.cpu_per_process()
+    own_cpu = time.process_time()
     stop = asyncio.Event()
     sampling = asyncio.create_task(sampler.run(stop))
     logs = [scenario.SessionLog(i) for i in range(sessions)]
     failures: list[str] = []
-    all_open = asyncio.Event()   # never set: sessions wait until the end of the run
     start = time.monotonic()
     stop_at = start + ramp + duration
     tasks = [asyncio.create_task(_one_session(i, base_url, query, ramp * i / sessions, stop_at, think, max_passes,
-                                              seed, timeout, all_open, logs[i], failures))
+                                              seed, timeout, logs[i], failures, linger))
              for i in range(sessions)]
     await asyncio.wait(tasks, timeout=ramp + duration + timeout + 30)
     for task in tasks:
@@ -227,6 +223,7 @@ async def drive(base_url: str, sessions: int, *, duration: float = 30.0, ramp: f
     result = LoadResult(sessions, duration, logs, idle.rss, max(s.rss for s in sampler.samples), end.rss,
                         end.cpu - idle.cpu, wall, open_failures=len(failures))
     result.failures = failures  # type: ignore[attr-defined]
+    result.generator_cpu_percent = 100 * (time.process_time() - own_cpu) / wall  # type: ignore[attr-defined]
     # how the work spread over the replicas (sticky sessions must still spread visitors)
     result.cpu_split = [round(after - before, 1) for before, after in  # type: ignore[attr-defined]
                         zip(cpu_before, sampler.cpu_per_process())]

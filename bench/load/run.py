@@ -1,6 +1,6 @@
 """Concurrent visitors: how many sessions one process (and two behind nginx) holds, at what latency.
 
-    python -m bench.load.run [--databases real,100000] [--sessions 1,10,25,50,100] [--replicas 1,2]
+    python -m bench.load.run [--databases 100000,real] [--sessions 1,10,25,50,100] [--replicas 1,2]
                              [--duration 30] [--ramp 5] [--think 1,3] [--output bench/results.md]
     python -m bench.load.run --smoke          # 2 sessions, a few seconds, real dataset, prints only
 
@@ -46,13 +46,22 @@ NGINX = os.environ.get("NGINX", "/usr/sbin/nginx")
 NGINX_TEMPLATE = PROJECT / "deploy" / "nginx.conf"
 SECTION_START = "<!-- load benchmark (issue 17): start -->"
 SECTION_END = "<!-- load benchmark (issue 17): end -->"
-# How docs/deploy.md runs a replica (overridable for an A/B run: BENCH_LOAD_PLAIN=1 starts
-# `streamlit run app.py` exactly as `make run` does).
-SERVER_ARGS = ["--server.headless", "true", "--browser.gatherUsageStats", "false"]
-SERVER_ENV: dict[str, str] = {}
-if os.environ.get("BENCH_LOAD_PLAIN") != "1":
-    SERVER_ARGS += ["--server.fileWatcherType", "none", "--server.runOnSave", "false"]
-    SERVER_ENV["MALLOC_ARENA_MAX"] = "2"
+PLAIN_ARGS = ["--server.headless", "true", "--browser.gatherUsageStats", "false"]
+# How docs/deploy.md runs a replica; "plain" is `streamlit run app.py` as `make run` starts it.
+DEPLOYED_ARGS = [*PLAIN_ARGS, "--server.fileWatcherType", "none", "--server.runOnSave", "false"]
+DEPLOYED_ENV = {"MALLOC_ARENA_MAX": "2"}
+
+
+@dataclass(frozen=True)
+class Variant:
+    """Which code and which server settings a deployment runs (for before/after rows)."""
+
+    label: str = "this code, deployed settings"
+    code: Path = PROJECT
+    deployed: bool = True
+
+
+CURRENT = Variant()
 TARGET_P95 = 1.5            # s, filter step, 50 sessions, 100k, one process
 TARGET_SESSIONS = 50
 TARGET_RSS_PER_SESSION = 15 * 2**20
@@ -81,8 +90,8 @@ def wait_healthy(url: str, process: subprocess.Popen, log: Path, seconds: float 
 class Deployment:
     """``replicas`` dashboard processes (and nginx in front of them when more than one)."""
 
-    def __init__(self, db: Path, replicas: int, workdir: Path):
-        self.db, self.replicas, self.workdir = db, replicas, workdir
+    def __init__(self, db: Path, replicas: int, workdir: Path, variant: Variant = CURRENT):
+        self.db, self.replicas, self.workdir, self.variant = db, replicas, workdir, variant
         self.processes: list[subprocess.Popen] = []
         self.server_pids: list[int] = []
         self.url = ""
@@ -96,11 +105,14 @@ class Deployment:
             port = free_port()
             log = self.workdir / f"replica{index}.log"
             self.logs.append(log)
-            env = {**os.environ, **SERVER_ENV, "MAPPING_DB": str(db)}
+            code = self.variant.code
+            env = {**os.environ, **(DEPLOYED_ENV if self.variant.deployed else {}), "MAPPING_DB": str(db)}
+            if code != PROJECT:   # another checkout's package before the installed (editable) one
+                env["PYTHONPATH"] = os.pathsep.join([str(code / "src"), env.get("PYTHONPATH", "")]).rstrip(os.pathsep)
             process = subprocess.Popen(
-                [sys.executable, "-m", "streamlit", "run", str(PROJECT / "app.py"), "--server.port", str(port),
-                 "--server.address", "127.0.0.1", *SERVER_ARGS], cwd=PROJECT, env=env, stdout=log.open("w"),
-                stderr=subprocess.STDOUT)
+                [sys.executable, "-m", "streamlit", "run", str(code / "app.py"), "--server.port", str(port),
+                 "--server.address", "127.0.0.1", *(DEPLOYED_ARGS if self.variant.deployed else PLAIN_ARGS)],
+                cwd=code, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT)
             self.processes.append(process)
             self.server_pids.append(process.pid)
             upstreams.append(f"http://127.0.0.1:{port}")
@@ -182,37 +194,61 @@ class Row:
     replicas: int
     result: dict
     load_before: float
+    variant: str = CURRENT.label
+
+
+def checkout(commit: str, target: Path) -> Path:
+    """The project as it was at ``commit`` (git archive: the repository is not changed)."""
+    target.mkdir(parents=True)
+    archive = subprocess.run(["git", "-C", str(PROJECT), "archive", commit], check=True, capture_output=True).stdout
+    subprocess.run(["tar", "-x", "-C", str(target)], input=archive, check=True)
+    return target
 
 
 def run_matrix(databases: list[str], sessions: list[int], replicas: list[int], *, duration: float, ramp: float,
-               think: tuple[float, float], seed: int, progress=print) -> list[Row]:
+               think: tuple[float, float], seed: int, progress=print, before: str | None = None,
+               before_sessions: list[int] = (), before_database: str = "100000", on_row=None) -> list[Row]:
     rows: list[Row] = []
     with tempfile.TemporaryDirectory(prefix="bench-load-") as tmp:
         workdir = Path(tmp)
+        plan: list[tuple[str, int, int, Variant]] = []
         for spec in databases:
-            progress(f"building database {spec} …")
-            db, label = database(spec, workdir)
-            for count in replicas:
-                for n in sessions:
-                    run_dir = workdir / f"{spec}-{count}-{n}"
-                    run_dir.mkdir()
-                    deployment = Deployment(db, count, run_dir)
-                    load = os.getloadavg()[0]
-                    try:
-                        deployment.start()
-                        asyncio.run(warm(deployment.url, visits=2 * count))
-                        settle(deployment.server_pids)
-                        result = asyncio.run(drive(deployment.url, n, duration=duration, ramp=ramp, think=think,
-                                                   seed=seed, server_pids=deployment.server_pids))
-                        summary = result.summary()
-                        summary["failures"] = getattr(result, "failures", [])[:3]
-                        summary["cpu_split"] = getattr(result, "cpu_split", [])
-                    except Exception as exc:  # a broken deployment is a row with the reason, not a crash
-                        summary = {"sessions": n, "failed": f"{type(exc).__name__}: {exc}"[:300]}
-                    finally:
-                        deployment.stop()
-                    rows.append(Row(label, count, summary, load))
-                    progress(f"{label}, {count} process(es), {n} sessions: {json.dumps(summary, default=str)}")
+            plan += [(spec, count, n, CURRENT) for count in replicas for n in sessions]
+            if before and spec == before_database:   # right after that database's own rows
+                old_code = checkout(before, workdir / "before")
+                for n in before_sessions:
+                    plan.append((spec, 1, n, Variant(f"code of {before[:10]}, plain `streamlit run`", old_code,
+                                                     False)))
+                    plan.append((spec, 1, n, Variant("this code, plain `streamlit run`", PROJECT, False)))
+        built: dict[str, tuple[Path, str]] = {}
+        for index, (spec, count, n, variant) in enumerate(plan):
+            if spec not in built:
+                progress(f"building database {spec} …")
+                built[spec] = database(spec, workdir)
+            db, label = built[spec]
+            run_dir = workdir / f"run{index}-{spec}-{count}-{n}"
+            run_dir.mkdir()
+            deployment = Deployment(db, count, run_dir, variant)
+            load = os.getloadavg()[0]
+            try:
+                deployment.start()
+                asyncio.run(warm(deployment.url, visits=2 * count))
+                settle(deployment.server_pids)
+                result = asyncio.run(drive(deployment.url, n, duration=duration, ramp=ramp, think=think,
+                                           seed=seed, server_pids=deployment.server_pids))
+                summary = result.summary()
+                summary["failures"] = getattr(result, "failures", [])[:3]
+                summary["cpu_split"] = getattr(result, "cpu_split", [])
+                summary["generator_cpu_percent"] = getattr(result, "generator_cpu_percent", float("nan"))
+            except Exception as exc:  # a broken deployment is a row with the reason, not a crash
+                summary = {"sessions": n, "failed": f"{type(exc).__name__}: {exc}"[:300]}
+            finally:
+                deployment.stop()
+            rows.append(Row(label, count, summary, load, variant.label))
+            if on_row is not None:   # the table so far, written after every row (a cut-short run keeps it)
+                on_row(rows)
+            progress(f"{label}, {count} process(es), {n} sessions, {variant.label}: "
+                     f"{json.dumps(summary, default=str)}")
     return rows
 
 
@@ -241,12 +277,27 @@ def _ms(seconds: float) -> str:
     return "—" if seconds is None or (isinstance(seconds, float) and math.isnan(seconds)) else f"{seconds:.2f}"
 
 
+def _row(row: Row, first: str) -> str:
+    r = row.result
+    if "failed" in r:
+        return (f"| {first} | {row.replicas} | {r['sessions']} | failed: {r['failed']} |" + " |" * 13
+                + f" {row.load_before:.1f} |")
+    return (f"| {first} | {row.replicas} | {r['sessions']} | {r['steps']} | {r['errors']} | {r['disconnects']} | "
+            f"{_ms(r['filter_p50'])} | {_ms(r['filter_p95'])} | {_ms(r['filter_max'])} | {_ms(r['open_p95'])} | "
+            f"{r['rps']:.1f} | {r['rss_idle_mb']:.0f} | {r['rss_peak_mb']:.0f} | {r['rss_per_session_mb']:.1f} | "
+            f"{r['cpu_percent']:.0f} | {r.get('generator_cpu_percent', float('nan')):.0f} | "
+            f"{'/'.join(f'{c:.0f}' for c in r.get('cpu_split', [])) if row.replicas > 1 else ''} | {row.load_before:.1f} |")
+
+
 def markdown(rows: list[Row], args: argparse.Namespace, started: datetime, minutes: float, load_start: float,
              load_end: float, realism: list | None = None) -> str:
     cores = os.cpu_count()
+    compared = [r for r in rows if r.variant != CURRENT.label]
+    rows = [r for r in rows if r.variant == CURRENT.label]
     lines = [SECTION_START, "", "## Concurrent visitors (issue 17)", "",
              f"Produced by `python -m bench.load.run --databases {args.databases} --sessions {args.sessions} "
-             f"--replicas {args.replicas} --duration {args.duration:g} --ramp {args.ramp:g} --think {args.think}` "
+             f"--replicas {args.replicas} --duration {args.duration:g} --ramp {args.ramp:g} --think {args.think}"
+             + (f" --before {args.before} --before-sessions {args.before_sessions}" if args.before else "") + "` "
              f"on {started:%Y-%m-%d %H:%M}, in {minutes:.1f} min (`make bench-load`).", "",
              f"- Machine: {cores} cores; load average {load_start:.1f} at the start, {load_end:.1f} at the end "
              "(the load generator runs on the same cores as the servers and competes with them; other processes "
@@ -258,24 +309,33 @@ def markdown(rows: list[Row], args: argparse.Namespace, started: datetime, minut
              "to `script_finished` (a download: request to last byte).",
              "- Filter steps are provincie, gemeente, theme and search. RSS: all server processes (and nginx), idle "
              "after the warm-up visits, peak during the run; per session = (peak − idle) / N. CPU: server CPU "
-             "seconds / wall seconds (200 % = both cores).", "",
+             "seconds / wall seconds (200 % = both cores); generator CPU: the load generator's own share of the same "
+             "cores; CPU s per replica: how the work spread over the two replicas (sticky by cookie).", "",
              "| database | processes | sessions | steps | errors | disconnects | filter p50 (s) | filter p95 (s) | "
-             "filter max (s) | open p95 (s) | rps | RSS idle (MB) | RSS peak (MB) | RSS / session (MB) | CPU % | load at start |",
-             "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
-    for row in rows:
-        r = row.result
-        if "failed" in r:
-            lines.append(f"| {row.database} | {row.replicas} | {r['sessions']} | failed: {r['failed']} |"
-                         + " |" * 11 + f" {row.load_before:.1f} |")
-            continue
-        lines.append(
-            f"| {row.database} | {row.replicas} | {r['sessions']} | {r['steps']} | {r['errors']} | {r['disconnects']} | "
-            f"{_ms(r['filter_p50'])} | {_ms(r['filter_p95'])} | {_ms(r['filter_max'])} | {_ms(r['open_p95'])} | "
-            f"{r['rps']:.1f} | {r['rss_idle_mb']:.0f} | {r['rss_peak_mb']:.0f} | {r['rss_per_session_mb']:.1f} | "
-            f"{r['cpu_percent']:.0f} | {row.load_before:.1f} |")
+             "filter max (s) | open p95 (s) | rps | RSS idle (MB) | RSS peak (MB) | RSS / session (MB) | CPU % | "
+             "generator CPU % | CPU s per replica | load at start |",
+             "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
+    lines += [_row(row, row.database) for row in rows]
     errors = sorted({e for row in rows for e in row.result.get("error_examples", []) + row.result.get("failures", [])})
     if errors:
         lines += ["", "Errors seen: " + "; ".join(f"`{e[:160]}`" for e in errors[:5])]
+    if compared:
+        by_sessions = sorted({r.result["sessions"] for r in compared})
+        after = [r for r in rows if r.database == compared[0].database and r.replicas == 1
+                 and r.result.get("sessions") in by_sessions]
+        lines += ["", "### Effect of the per-session cost fixes (one process, same database)", "",
+                  "Same measurement, three builds of the server: the code before the fixes of issue 17 with "
+                  "`streamlit run app.py` as `make run` starts it; this code started the same way (data version read "
+                  "once per run, region cascade shared by all sessions); this code with the deployed settings of "
+                  "docs/deploy.md (no file watcher, `MALLOC_ARENA_MAX=2`; the rows above).", "",
+                  "| server | processes | sessions | steps | errors | disconnects | filter p50 (s) | filter p95 (s) | "
+                  "filter max (s) | open p95 (s) | rps | RSS idle (MB) | RSS peak (MB) | RSS / session (MB) | CPU % | "
+                  "generator CPU % | CPU s per replica | load at start |",
+                  "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
+        for n in by_sessions:
+            for row in [*(r for r in compared if r.result["sessions"] == n),
+                        *(r for r in after if r.result["sessions"] == n)]:
+                lines.append(_row(row, row.variant))
     lines += ["", "### Targets (100k demo database)", "", "| target | measured | verdict |", "|---|---|---|"]
     demo_label = next((r.database for r in rows if r.database.startswith("100,000")), None)
     if demo_label:
@@ -328,7 +388,7 @@ def write_section(path: Path, text: str) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--databases", default="real,100000")
+    parser.add_argument("--databases", default="100000,real")
     parser.add_argument("--sessions", default="1,10,25,50,100")
     parser.add_argument("--replicas", default="1,2")
     parser.add_argument("--duration", type=float, default=30.0)
@@ -337,6 +397,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=17)
     parser.add_argument("--output", type=Path, default=PROJECT / "bench" / "results.md")
     parser.add_argument("--smoke", action="store_true", help="2 sessions for a few seconds, print only")
+    parser.add_argument("--before", default="", help="also measure the code of this commit (plain settings)")
+    parser.add_argument("--before-sessions", default="25,50")
     parser.add_argument("--no-realism", action="store_true", help="skip the comparison with headless Chromium")
     args = parser.parse_args(argv)
     if args.smoke:
@@ -344,9 +406,17 @@ def main(argv: list[str] | None = None) -> int:
         args.think = "0.2,0.5"
     think = tuple(float(v) for v in args.think.split(","))
     started, load_start, clock = datetime.now(), os.getloadavg()[0], time.monotonic()
+    def write_partial(rows_so_far: list[Row]) -> None:
+        if not args.smoke:
+            write_section(args.output, markdown(rows_so_far, args, started, (time.monotonic() - clock) / 60,
+                                                load_start, os.getloadavg()[0]))
+
     rows = run_matrix(args.databases.split(","), [int(n) for n in args.sessions.split(",")],
                       [int(n) for n in args.replicas.split(",")], duration=args.duration, ramp=args.ramp,
-                      think=(think[0], think[-1]), seed=args.seed)
+                      think=(think[0], think[-1]), seed=args.seed, before=args.before or None,
+                      before_sessions=[int(n) for n in args.before_sessions.split(",") if n],
+                      before_database=next((d for d in args.databases.split(",") if d != "real"), "100000"),
+                      on_row=write_partial)
     realism = None
     if not (args.smoke or args.no_realism):
         from bench.load import realism as realism_check
