@@ -50,6 +50,7 @@ def main() -> None:
         for file, title_key, icon, url_path, default in PAGE_SPECS
     ]
     embed = ui.is_embed()
+    ui.open_default_page_by_name(next(spec[3] for spec in PAGE_SPECS if spec[4]))
     navigation = st.navigation(pages, position="hidden" if embed else "sidebar")
     # Each page its own <title> (WCAG 2.4.2) and <html lang> in step with the language choice.
     from mapping import web_shell

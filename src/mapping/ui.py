@@ -524,6 +524,21 @@ def env_flag(name: str) -> bool:
     return os.environ.get(name, "").strip().lower() in ("1", "true", "yes")
 
 
+def open_default_page_by_name(url_path: str) -> None:
+    """Call before ``st.navigation``. Streamlit serves the default page at ``/`` only: a direct
+    ``/overzicht`` finds no page of that name and shows an English "Page not found" dialog before
+    running the main page. This turns a request for the default page's own name into a request
+    for the main page, so both URLs open it without a dialog."""
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    ctx = get_script_run_ctx()
+    manager = getattr(ctx, "pages_manager", None)
+    if manager is None or manager.intended_page_script_hash:
+        return
+    if (manager.intended_page_name or "").strip("/") == url_path:
+        manager.set_script_intent("", "")
+
+
 def use_app_navigation() -> None:
     """Call first in a page. Right after a server start Streamlit runs a deep link such as
     ``/kaart?gemeente=GM0579`` as the bare file ``pages/kaart.py`` (its old "pages directory"
