@@ -15,7 +15,7 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from mapping import gapmap, gaps, listing, needs, queries, regions, ui
+from mapping import csv_dialect, gapmap, gaps, listing, needs, queries, regions, ui
 from mapping.i18n import kind_label, relation_label, t
 from mapping.queries import Filter
 
@@ -331,9 +331,9 @@ export = table.assign(status=[gapmap.status_text(s, lang) for s in table["status
                          for m in needs.FIGURE_MEASURES if f"{m}__method" in table.columns})
 export = gaps.export_table(export, view.need, export_labels)
 export[export_labels["need_measure"]] = need_label
-csv = export.to_csv(index=False, sep=";" if lang == "nl" else ",", decimal="," if lang == "nl" else ".")
+csv = csv_dialect.frame_to_csv(export, decimal="," if lang == "nl" else ".")   # the downloads' one dialect
 region_slug = view.scope_code or "NL"
-st.download_button(t("gaps.table.download", lang), csv.encode("utf-8-sig"), mime="text/csv",
+st.download_button(t("gaps.table.download", lang), csv, mime="text/csv",
                    file_name=f"witte-vlekken_{region_slug}_{view.level}_{view.need}.csv", icon="⬇️")
 
 

@@ -142,3 +142,19 @@ def test_ics_skips_other_kinds_and_meetups_without_date():
 
 def test_file_names_are_safe():
     assert exports.file_name("zorgzame-buurten", "csv", ["GM0579", "../../etc", ""]) == "zorgzame-buurten_GM0579_etc.csv"
+
+
+def test_every_csv_download_uses_one_dialect(store):
+    """Records, Verbindingen and Witte vlekken downloads: ';', CRLF, UTF-8 with BOM (Dutch Excel)."""
+    from mapping import csv_dialect, network
+
+    records = exports.to_csv(queries.export_records(store, Filter()))
+    links = network.links_csv(queries.links_for(store, Filter()), "nl")
+    table = csv_dialect.frame_to_csv(pd.DataFrame({"gemeente": ["Leiden, Zuid"], "aandeel": [0.25]}), decimal=",")
+    for data in (records, links, table):
+        assert data.startswith(b"\xef\xbb\xbf")
+        header = data[3:].split(b"\r\n", 1)[0].decode("utf-8")
+        assert ";" in header and "," not in header, header
+    assert table[3:].decode("utf-8") == "gemeente;aandeel\r\nLeiden, Zuid;0,25\r\n"
+    link_rows = list(csv.reader(io.StringIO(links[3:].decode("utf-8"), newline=""), delimiter=";"))
+    assert len(link_rows) - 1 == len(queries.links_for(store, Filter())) and "from_id" in link_rows[0]

@@ -183,8 +183,9 @@ def cmd_export(args: argparse.Namespace) -> int:
     flt, ignored = queries.from_params({k: v for k, v in (p.split("=", 1) for p in args.filter)})
     if ignored:
         print(f"Ignored filter parameters: {', '.join(ignored)}", file=sys.stderr)
-    frame = queries.records(store, flt, columns=exports.EXPORT_COLUMNS)
-    writer: Callable = {"csv": exports.to_csv, "geojson": exports.to_geojson, "ics": exports.to_ics}[args.format]
+    frame = queries.export_records(store, flt)      # the same selection as the page's download
+    writer: Callable = {"csv": exports.to_csv, "geojson": exports.to_geojson,
+                        "ics": lambda f: exports.to_ics(f, _lang())}[args.format]
     data = writer(frame)
     if args.output == "-":
         sys.stdout.buffer.write(data)
@@ -231,9 +232,23 @@ def cmd_stats(args: argparse.Namespace) -> int:
     return 0
 
 
+DB_HELP = "database file (default: $MAPPING_DB or var/zorgzame_buurten.duckdb)"
+
+
+def _db_after_command(parser: argparse.ArgumentParser) -> None:
+    """``--db`` also after the command name (``python -m mapping stats --db X``), as people type it.
+    SUPPRESS: when given only before the command, the subparser leaves that value alone."""
+    if not any("--db" in action.option_strings for action in parser._actions):
+        parser.add_argument("--db", default=argparse.SUPPRESS, help=DB_HELP)
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for child in action.choices.values():
+                _db_after_command(child)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m mapping", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--db", help="database file (default: $MAPPING_DB or var/zorgzame_buurten.duckdb)")
+    parser.add_argument("--db", help=DB_HELP)
     parser.add_argument("--database-url", metavar="URL",
                         help="server mode: postgresql://… (default: $MAPPING_DATABASE_URL or [database] url "
                              "in .streamlit/secrets.toml); several dashboards and this command share it")
@@ -292,6 +307,8 @@ def build_parser() -> argparse.ArgumentParser:
                 raise
             continue
         getattr(module, function)(sub)
+    for command in sub.choices.values():
+        _db_after_command(command)
     return parser
 
 
@@ -309,3 +326,10 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("Interrupted.", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # The reader went away (`python -m mapping moderate list | head`): stop quietly, like other
+        # command-line tools. Point stdout at /dev/null so that the interpreter's final flush of
+        # the buffered rest does not raise a second time.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 141

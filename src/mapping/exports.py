@@ -23,8 +23,6 @@ Formats, chosen for the people who download them:
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import math
 from datetime import date, datetime, timedelta, timezone
@@ -34,6 +32,7 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import pandas as pd
 
+from mapping import csv_dialect
 from mapping.i18n import t
 from mapping.records import valid_url
 
@@ -171,11 +170,8 @@ def _csv_column(column: str, values: pd.Series) -> list[str]:
 def to_csv(frame: pd.DataFrame) -> bytes:
     """The selection as CSV for Excel (``;``, UTF-8 with BOM, CRLF); see the module docs."""
     public = public_frame(frame)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")
-    writer.writerow(list(public.columns))
-    writer.writerows(zip(*(_csv_column(column, public[column]) for column in public.columns)))
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    return csv_dialect.rows_to_csv(list(public.columns),
+                                   zip(*(_csv_column(column, public[column]) for column in public.columns)))
 
 
 # -- GeoJSON ----------------------------------------------------------------------------------

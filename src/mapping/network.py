@@ -30,11 +30,12 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
+from mapping import csv_dialect
+from mapping.distance import EARTH_RADIUS_KM, haversine_km  # noqa: F401  (re-exported)
 from mapping.i18n import format as number_format
 from mapping.i18n import kind_label, relation_label, t
 from mapping.records import KINDS
 
-EARTH_RADIUS_KM = 6371.0088
 # Precisions whose point is only a representative point of an area (a town or wijk centre):
 # distances between such points are approximate, and reasons say so.
 APPROXIMATE_PRECISIONS = ("place", "wijk")
@@ -87,14 +88,6 @@ def schakel_score(distance_km: Any, shared_themes: Any, complementary: Any, same
              + weights.same_wijk * wijk + weights.same_gemeente * gemeente
              + weights.same_source * np.asarray(same_source, dtype=bool))
     return float(score) if np.ndim(score) == 0 else score
-
-
-def haversine_km(lat1: Any, lon1: Any, lat2: Any, lon2: Any) -> Any:
-    """Great-circle distance in km (scalars or NumPy arrays; NaN where a point is missing)."""
-    lat1, lon1, lat2, lon2 = (np.radians(np.asarray(v, dtype=float)) for v in (lat1, lon1, lat2, lon2))
-    a = np.sin((lat2 - lat1) / 2) ** 2 + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2
-    km = 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
-    return float(km) if np.ndim(km) == 0 else km
 
 
 def is_complementary(kind_a: str, kind_b: str, shared_themes: int) -> bool:
@@ -654,8 +647,8 @@ def links_export(links: pd.DataFrame | None, lang: str) -> pd.DataFrame:
 
 
 def table_csv(frame: pd.DataFrame) -> bytes:
-    """UTF-8 CSV (with BOM, so spreadsheet programs read accents right), formulas neutralised."""
-    return frame.map(_safe_cell).to_csv(index=False).encode("utf-8-sig")
+    """CSV in the downloads' one dialect (``;``, UTF-8 with BOM), formulas neutralised."""
+    return csv_dialect.frame_to_csv(frame.map(_safe_cell))
 
 
 def links_csv(links: pd.DataFrame | None, lang: str) -> bytes:

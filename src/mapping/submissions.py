@@ -32,6 +32,7 @@ from urllib.parse import urlsplit
 from rapidfuzz.distance import Levenshtein
 
 from mapping import ingest
+from mapping.distance import haversine_m
 from mapping.geocode import Geocoder
 from mapping.records import LIMITS, FieldError, clean_text, fold, parse_postcode, valid_email
 from mapping.store import Cursor, Store
@@ -180,13 +181,6 @@ def payload_as_form(payload: dict[str, Any]) -> dict[str, Any]:
     raw["partners"] = list(payload.get("partners") or [])
     raw["partners_text"] = payload.get("partners_text") or ""
     return raw
-
-
-def haversine_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    phi1, phi2 = math.radians(lat1), math.radians(lat2)
-    dphi, dlmb = phi2 - phi1, math.radians(lon2 - lon1)
-    a = math.sin(dphi / 2) ** 2 + math.cos(phi1) * math.cos(phi2) * math.sin(dlmb / 2) ** 2
-    return 2 * 6_371_000 * math.asin(min(1.0, math.sqrt(a)))
 
 
 # -- duplicate detection -------------------------------------------------------------------------
