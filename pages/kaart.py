@@ -152,7 +152,7 @@ if not aggregated:
     if len(links):
         linkmap.add_links_layer(fmap, links, lang, records=points, show=False)
 
-map_column, detail_column = st.columns([3, 2], gap="medium")
+map_column, detail_column = st.columns([2, 1], gap="medium")   # the map ≥ 60 % of the width (#14)
 with map_column:
     centre = zoom = ring = None
     if selected and not aggregated:

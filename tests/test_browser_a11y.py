@@ -139,3 +139,13 @@ def test_core_pages_reflow_without_horizontal_scrolling(browser, server, path, w
             assert box["width"] * box["height"] < 0.5 * map_box["width"] * map_box["height"]
     finally:
         context.close()
+
+
+def test_on_a_wide_screen_the_kaart_map_gets_the_room(page, server):
+    page.goto(f"{server.url}/kaart")      # the page fixture is 1400 px wide
+    settle(page, has_map=True)
+    row = page.locator("[data-testid='stHorizontalBlock']").filter(has=page.locator("iframe")).last
+    content, map_box = row.bounding_box(), page.locator("iframe").first.bounding_box()
+    assert map_box["width"] >= 0.6 * content["width"], (map_box, content)
+    legend = page.frame_locator("iframe").first.locator(".zb-legend details")
+    expect(legend).not_to_have_attribute("open", "")       # folded: it covers none of the map
