@@ -90,6 +90,8 @@ class ImportReport:
     batch_id: str | None = None
     dry_run: bool = False
     status: str = "approved"
+    # status "pending": record id → reference of the pending sign-up in the moderation queue
+    submissions: dict[str, str] = field(default_factory=dict)
 
     @property
     def total(self) -> int:
@@ -511,13 +513,16 @@ def import_table(store: Store, table: Table, *, actor: str = "import", status: s
             given_ids[offset + 2] = wanted
             row.pop("id")
     accepted: list[dict[str, Any]] = []
+    contacts: dict[int, dict[str, Any]] = {}        # row number → private contact (pending imports only)
     from mapping.submissions import geocoder_for
 
     geocoder = geocoder_for(store)
     for start in range(0, total, CHUNK_ROWS):
-        chunk_accepted, chunk_rejected, _contacts = ingest.prepare_rows(
+        chunk_accepted, chunk_rejected, chunk_contacts = ingest.prepare_rows(
             store, rows[start:start + CHUNK_ROWS], geocoder=geocoder, first_row_number=2 + start)
         accepted += chunk_accepted
+        if status == "pending":
+            contacts.update((record["_row"], contact) for record, contact in zip(chunk_accepted, chunk_contacts))
         for rejected in chunk_rejected:
             report.rejected.append(RowReport(rejected.row, rejected.name, with_suggestions(rejected.errors, vocab)))
         progress(min(start + CHUNK_ROWS, total), total, "checking")
@@ -563,6 +568,7 @@ def import_table(store: Store, table: Table, *, actor: str = "import", status: s
         index.add(number, record["name"], record.get("lat"), record.get("lon"), record.get("website"),
                   record.get("place"))
         row_names[number] = record["name"]
+        record["_row"] = number
         inserts.append(record)
         report.imported.append(record["id"])
     report.rejected.sort(key=lambda r: r.row)
@@ -573,6 +579,7 @@ def import_table(store: Store, table: Table, *, actor: str = "import", status: s
     batch_id = new_batch_id(now)
     # a file without the column: its records were verified now; with it (an export): as it says
     verified_default = None if "last_verified" in {c.field for c in table.columns} else now.date()
+    insert_rows = {record["id"]: record.pop("_row") for record in inserts}
     for record in inserts:
         record.update(status=status, origin="import", synthetic=False,
                       last_verified=record.get("last_verified") or verified_default)
@@ -594,6 +601,14 @@ def import_table(store: Store, table: Table, *, actor: str = "import", status: s
             changes = json.dumps({"batch": batch_id, "file": table.name, "status": status}, ensure_ascii=False)
             _bulk_insert(cur, "revisions", pd.DataFrame(
                 {"entity_type": "record", "entity_id": ids, "action": "import", "actor": actor, "changes": changes}))
+        if status == "pending":      # a moderator decides them in the queue, like sign-ups from the form
+            from mapping.submissions import write_imported_submission
+
+            report.submissions.clear()
+            for record in inserts:
+                reference, _token = write_imported_submission(
+                    cur, record, contacts.get(insert_rows[record["id"]], {}), actor=actor, now=now, batch_id=batch_id)
+                report.submissions[record["id"]] = reference
         for record, diff, seen_updated_at in updates:
             _update_record(cur, store, record, diff, seen_updated_at, now, actor, batch_id)
         if extra_write is not None:
@@ -700,6 +715,12 @@ def undo_batch(store: Store, batch_id: str, *, actor: str, now: datetime | None 
                                "AND updated_at = ? RETURNING id", [now, record_id, status, stamp]).fetchall()
             if done:
                 report.withdrawn.append(record_id)
+                # a pending import's sign-up leaves the moderation queue with its record
+                for (reference,) in cur.execute(
+                        "UPDATE submissions SET status = 'withdrawn', updated_at = ? WHERE record_id = ? "
+                        "AND status = 'pending' AND submission_type = 'new' RETURNING id", [now, record_id]).fetchall():
+                    store.add_revision(cur, "submission", reference, "withdraw", actor,
+                                       {"status": ["pending", "withdrawn"], "batch": batch_id})
                 store.add_revision(cur, "record", record_id, "withdraw", actor,
                                    {"batch": batch_id, "status": [status, "archived"], "reason": "import undone"})
             else:

@@ -934,6 +934,26 @@ def import_pending(store: Store, path: Path | str, *, actor: str = "import", con
     return report
 
 
+def write_imported_submission(cur: duckdb.DuckDBPyConnection, record: dict[str, Any], contact: dict[str, Any],
+                              *, actor: str, now: datetime, batch_id: str) -> tuple[str, str]:
+    """A record an import stored as ``pending`` becomes a pending sign-up in the moderation queue,
+    exactly as if it came through the form: a submission of type ``new`` with the record's fields
+    as payload, the private contact (no consent: a file cannot give it) and a ``submit`` revision.
+    Runs inside the import's transaction; returns (reference, secret token)."""
+    reference = new_reference()
+    while cur.execute("SELECT count(*) FROM submissions WHERE id = ?", [reference]).fetchone()[0]:
+        reference = new_reference()
+    token = secrets.token_urlsafe(32)
+    payload = to_payload(record, [], None)
+    _insert_submission(cur, reference=reference, record_id=record["id"], submission_type="new", payload=payload,
+                       secret_hash=hash_token(token), flags=[], now=now)
+    _insert_contact(cur, reference, record["id"], contact, None)
+    Store.add_revision(cur, "submission", reference, "submit", actor,
+                       {**_payload_changes(payload), "record_id": [None, record["id"]], "type": [None, "new"],
+                        "batch": [None, batch_id]})
+    return reference, token
+
+
 def status_link(base_url: str, reference: str, token: str) -> str:
     """The owner's secret link to the status page (``base_url`` is the app's address)."""
     from urllib.parse import urlencode
