@@ -142,8 +142,10 @@ def test_signing_in_properly_shows_the_queue_and_allows_approval(pending, app_en
 
 def test_query_parameters_never_sign_in(pending, app_env, password_configured):
     # a genuine token, issued to a session, is what an attacker would most like to pass in a URL
-    leaked_token = auth.SESSIONS.issue("Moderator Test", "test session id",
-                                       auth.auth_config(None).fingerprint)
+    issuer = Store(app_env)
+    leaked_token = auth.sessions(issuer).issue("Moderator Test", "test session id",
+                                               auth.auth_config(None).fingerprint)
+    issuer.close()
     before = _state_of_db(app_env, pending.reference)
     attempts = [
         {"moderator": "1", "admin": "true", "logged_in": "true", "auth": "ok"},

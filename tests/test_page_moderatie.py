@@ -19,7 +19,8 @@ QUEUE_TAB = "Wachtrij"
 
 @pytest.fixture(autouse=True)
 def fresh_auth_state(monkeypatch):
-    """Each test starts with no login sessions and no failed attempts (they live in the process)."""
+    """Each test starts with no login sessions and no failed attempts: the page keeps them in the
+    database (a private copy per test); the in-process defaults are reset too."""
     monkeypatch.setattr(auth, "THROTTLE", auth.LoginThrottle())
     monkeypatch.setattr(auth, "SESSIONS", auth.SessionRegistry())
     monkeypatch.delenv(auth.PASSWORD_ENV, raising=False)
@@ -221,7 +222,9 @@ def test_a_session_revoked_server_side_cannot_approve_with_the_button_it_was_sho
     assert at.selectbox(key="mod_pick").value == receipt.reference
     # Server side, the session ends (signed out elsewhere, revoked by an administrator) while the
     # page with its Approve button is still open in the browser.
-    auth.sessions().revoke(at.session_state[auth_token_key()])
+    other_process = Store(os.environ["MAPPING_DB"])      # e.g. another replica, with its own connection
+    auth.sessions(other_process).revoke(at.session_state[auth_token_key()])
+    other_process.close()
     at.button(key=f"mod_approve_{receipt.reference}").click().run()
     assert not at.exception
     assert _status(receipt) == ("pending", 0)          # nothing approved

@@ -267,14 +267,105 @@ class SessionRegistry:
                 self._grants.pop(self._key(token), None)
 
 
-# One of each per server process (the pages import this module once).
+# In-process versions, for tools and tests without a database; the pages use the database's.
 THROTTLE = LoginThrottle()
 SESSIONS = SessionRegistry()
 
 
-def sessions() -> SessionRegistry:
-    """The login sessions the pages use (looked up at call time, so tests can replace them)."""
-    return SESSIONS
+# -- shared through the database (every replica, the CLI) -----------------------------------------------
+
+class StoreSessions(SessionRegistry):
+    """Login sessions in the database (table ``moderator_sessions``), so that every app process
+    sees a sign-in, a sign-out and a revocation at once. Same rules as :class:`SessionRegistry`."""
+
+    def __init__(self, store: Any, lifetime: float = SESSION_SECONDS):
+        super().__init__(lifetime)
+        self.store = store
+
+    def issue(self, actor: str, session_id: str, fingerprint: str, now: float | None = None) -> str:
+        now = time.time() if now is None else now
+        token = secrets.token_urlsafe(32)
+
+        def write(cur: Any) -> None:
+            cur.execute("DELETE FROM moderator_sessions WHERE expires_at <= ?", [now])
+            cur.execute("INSERT INTO moderator_sessions (token_hash, actor, session_id, fingerprint, expires_at) "
+                        "VALUES (?, ?, ?, ?, ?)", [self._key(token), actor, session_id, fingerprint, now + self.lifetime])
+
+        self.store.run_in_transaction(write)
+        return token
+
+    def actor_for(self, token: Any, session_id: str, fingerprint: str, now: float | None = None) -> str | None:
+        if not isinstance(token, str) or not token or len(token) > 200:
+            return None
+        now = time.time() if now is None else now
+        rows = self.store.rows("SELECT actor, session_id, fingerprint, expires_at FROM moderator_sessions "
+                               "WHERE token_hash = ?", [self._key(token)])
+        if not rows:
+            return None
+        actor, issued_to, issued_for, expires = rows[0]
+        if expires <= now or not hmac.compare_digest(issued_to, session_id) or issued_for != fingerprint:
+            return None
+        return actor
+
+    def revoke(self, token: Any) -> None:
+        if isinstance(token, str):
+            self.store.run_in_transaction(
+                lambda cur: cur.execute("DELETE FROM moderator_sessions WHERE token_hash = ?", [self._key(token)]))
+
+    def revoke_actor(self, actor: str) -> int:
+        """End every session of one moderator (e.g. an administrator withdrawing access)."""
+        return len(self.store.run_in_transaction(lambda cur: cur.execute(
+            "DELETE FROM moderator_sessions WHERE actor = ? RETURNING token_hash", [actor]).fetchall()))
+
+
+@dataclass
+class StoreThrottle(LoginThrottle):
+    """Failed logins in the database (table ``login_failures``): a lock-out holds on every app
+    process and survives a restart. Same limits as :class:`LoginThrottle`."""
+
+    store: Any = None
+
+    def _horizon(self, now: float) -> float:
+        return now - max(self.window_seconds, self.lockout_seconds)
+
+    def wait_seconds(self, client: str, now: float | None = None) -> int:
+        now = time.time() if now is None else now
+        horizon = self._horizon(now)
+        waits = []
+        mine = self.store.rows("SELECT failed_at FROM login_failures WHERE client = ? AND failed_at > ? "
+                               "ORDER BY failed_at DESC LIMIT ?", [client, horizon, self.max_failures])
+        if len(mine) >= self.max_failures:
+            waits.append(mine[-1][0] + self.lockout_seconds - now)
+        anyone = self.store.rows("SELECT failed_at FROM login_failures WHERE failed_at > ? "
+                                 "ORDER BY failed_at DESC LIMIT 1 OFFSET ?", [horizon, self.global_max - 1])
+        if anyone:
+            waits.append(anyone[0][0] + self.lockout_seconds - now)
+        wait = max(waits, default=0.0)
+        return int(wait) + 1 if wait > 0 else 0
+
+    def failure(self, client: str, now: float | None = None) -> int:
+        now = time.time() if now is None else now
+        horizon = self._horizon(now)
+
+        def write(cur: Any) -> int:
+            cur.execute("DELETE FROM login_failures WHERE failed_at <= ?", [horizon])
+            cur.execute("INSERT INTO login_failures (client, failed_at) VALUES (?, ?)", [client, now])
+            return cur.execute("SELECT count(*) FROM login_failures WHERE client = ?", [client]).fetchone()[0]
+
+        return int(self.store.run_in_transaction(write))
+
+    def success(self, client: str) -> None:
+        self.store.run_in_transaction(lambda cur: cur.execute("DELETE FROM login_failures WHERE client = ?", [client]))
+
+
+def sessions(store: Any) -> StoreSessions:
+    """The login sessions every app process shares (in ``store``'s database)."""
+    return StoreSessions(store)
+
+
+def throttle(store: Any) -> StoreThrottle:
+    """The failed-login throttle every app process shares (in ``store``'s database)."""
+    return StoreThrottle(store=store)
 
 
 @dataclass(frozen=True)

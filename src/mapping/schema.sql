@@ -227,3 +227,20 @@ CREATE TABLE IF NOT EXISTS import_batch_records (
     stamp     TIMESTAMP NOT NULL,  -- updated_at the batch left the record with
     PRIMARY KEY (batch_id, record_id)
 );
+
+-- Issue 12: state that every app process (replica) and the CLI must share, so that a second
+-- process neither forgets a sign-in nor resets a throttle. Times are Unix seconds (the clock
+-- the callers use), sessions are keyed by the SHA-256 of their token (the token itself is never stored).
+CREATE TABLE IF NOT EXISTS moderator_sessions (
+    token_hash  VARCHAR PRIMARY KEY,
+    actor       VARCHAR NOT NULL,
+    session_id  VARCHAR NOT NULL,        -- the Streamlit session the token was issued to
+    fingerprint VARCHAR NOT NULL,        -- of the configured credentials: changing them ends all sessions
+    expires_at  DOUBLE PRECISION NOT NULL,
+    created_at  TIMESTAMP NOT NULL DEFAULT current_timestamp
+);
+
+CREATE TABLE IF NOT EXISTS login_failures (
+    client     VARCHAR NOT NULL,         -- 'ip:…' or 'session:…', never what was typed
+    failed_at  DOUBLE PRECISION NOT NULL
+);

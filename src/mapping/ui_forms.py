@@ -358,7 +358,8 @@ def current_moderator() -> str | None:
         email = str(user.get("email") or "") if user.get("is_logged_in") else ""
         return email if auth.oidc_user_allowed(config, email, user.get("email_verified", True)) else None
     if config.method == "password":
-        return auth.sessions().actor_for(st.session_state.get(TOKEN_KEY), _session_id(), config.fingerprint)
+        return auth.sessions(ui.get_store()).actor_for(st.session_state.get(TOKEN_KEY), _session_id(),
+                                                       config.fingerprint)
     return None
 
 
@@ -384,7 +385,7 @@ def moderator_gate(lang: str) -> str | None:
             st.button(t("moderatie.auth.logout", lang), on_click=st.logout)
             return None
         return email
-    actor = auth.sessions().actor_for(st.session_state.get(TOKEN_KEY), _session_id(), config.fingerprint)
+    actor = auth.sessions(ui.get_store()).actor_for(st.session_state.get(TOKEN_KEY), _session_id(), config.fingerprint)
     if actor:
         return actor
     st.session_state.pop(TOKEN_KEY, None)
@@ -394,8 +395,10 @@ def moderator_gate(lang: str) -> str | None:
         state = st.session_state
         password = state.get("moderation_login_password") or ""
         state["moderation_login_password"] = ""          # the password never stays in the session
+        store = ui.get_store()       # sessions and the throttle are shared by every app process
         result = auth.password_login(config, state.get("moderation_login_name") or "", password,
-                                     client=_client_key(), session_id=_session_id())
+                                     client=_client_key(), session_id=_session_id(),
+                                     throttle=auth.throttle(store), sessions=auth.sessions(store))
         if result.ok:
             state[TOKEN_KEY] = result.token
             state.pop("moderation_login_error", None)
@@ -420,6 +423,6 @@ def moderator_logout(lang: str, actor: str) -> None:
         return
 
     def sign_out() -> None:
-        auth.sessions().revoke(st.session_state.pop(TOKEN_KEY, None))
+        auth.sessions(ui.get_store()).revoke(st.session_state.pop(TOKEN_KEY, None))
 
     st.button(t("moderatie.auth.logout", lang), on_click=sign_out, key="moderation_logout")
