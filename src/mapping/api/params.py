@@ -16,7 +16,7 @@ import math
 import re
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta, timezone
-from typing import Any, Mapping, Sequence
+from typing import Any, Sequence
 from zoneinfo import ZoneInfo
 
 from mapping import queries
