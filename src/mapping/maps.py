@@ -420,6 +420,12 @@ class _Runtime(MacroElement):
         {{ this.runtime_js }}
         ZB.map = {{ this._parent.get_name() }};
         ZB.a11y({{ this.text_js }});
+        // Chromium makes every SVG shape with a tooltip a Tab stop (hundreds of areas or lines on
+        // the gap and link maps): keep shapes out of the Tab order; markers and controls stay in.
+        ZB.map.on('layeradd', function (e) {
+            var el = e.layer && e.layer.getElement && e.layer.getElement();
+            if (el && el.tagName && el.tagName.toLowerCase() === 'path') { el.setAttribute('tabindex', '-1'); }
+        });
         ZB.setup({{ this.styles_js }}, {{ this.order_js }}, {{ this.css_js }}, {{ this.image_path_js }});
         {% endmacro %}
     """)
