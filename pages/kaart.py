@@ -335,6 +335,7 @@ if embed:
     # the same view in the full app, in a new tab (relative, so it also works under a base path)
     full_view = {**queries.to_params(flt), **({"id": st.session_state[SELECTED]} if st.session_state.get(SELECTED) else {})}
     st.link_button(t("map.embed.open_full", lang), "kaart?" + urlencode(full_view), key="kaart_open_full")
+    ui.osm_attribution(lang)  # ODbL: an embedded map names OpenStreetMap too (issue 15)
 else:
     from mapping import ui_open_data
 

@@ -110,3 +110,15 @@ def test_cli_import_pending_rows_are_in_the_queue_and_approving_publishes(db_pat
         assert store.scalar("SELECT count(*) FROM public_records WHERE name = 'Buurtkamer Noordhoek'") == 0
     finally:
         store.close()
+
+
+def test_rejecting_a_pending_import_keeps_it_off_the_map_with_the_reason_in_the_history(store):
+    report = imports.import_file(store, "lijst.csv", content=PENDING_FILE, actor="beheer", status="pending")
+    record_id = report.imported[0]
+    reference = report.submissions[record_id]
+    moderation.reject(store, reference, "Mila", "Bestaat niet meer")
+    assert store.scalar("SELECT count(*) FROM public_records WHERE id = ?", [record_id]) == 0
+    assert store.scalar("SELECT status FROM submissions WHERE id = ?", [reference]) == "rejected"
+    assert store.scalar("SELECT actor FROM revisions WHERE entity_type = 'submission' AND entity_id = ? "
+                        "AND action = 'reject'", [reference]) == "Mila"
+    assert reference not in set(moderation.queue(store, include_stale=False)["item_id"])

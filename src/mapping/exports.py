@@ -176,8 +176,11 @@ def to_csv(frame: pd.DataFrame) -> bytes:
 
 # -- GeoJSON ----------------------------------------------------------------------------------
 
-def to_geojson(frame: pd.DataFrame) -> bytes:
-    """The selection as a GeoJSON FeatureCollection (records without a point: geometry null)."""
+def to_geojson(frame: pd.DataFrame, lang: str = "nl") -> bytes:
+    """The selection as a GeoJSON FeatureCollection (records without a point: geometry null).
+    With OpenStreetMap records it carries the ODbL notice as a top-level ``attribution`` member."""
+    from mapping import osm
+
     public = public_frame(frame)
     features = []
     for record in public.to_dict("records"):
@@ -188,7 +191,10 @@ def to_geojson(frame: pd.DataFrame) -> bytes:
         properties = {column: _plain(column, value) for column, value in record.items() if column not in ("lat", "lon")}
         features.append({"type": "Feature", "id": properties.get("id"), "geometry": geometry,
                          "properties": properties})
-    collection = {"type": "FeatureCollection", "features": features}
+    collection: dict[str, Any] = {"type": "FeatureCollection", "features": features}
+    notice = osm.attribution(public["source"] if "source" in public.columns else (), lang)
+    if notice:
+        collection["attribution"] = notice          # a foreign member (RFC 7946 §6.1)
     return json.dumps(collection, ensure_ascii=False, indent=1).encode("utf-8")
 
 

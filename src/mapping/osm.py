@@ -69,6 +69,19 @@ def attribution(sources: Iterable[Any], lang: str = "nl") -> str | None:
     return t("osm.attribution", lang) if any(is_osm_source(s) for s in sources) else None
 
 
+
+def has_public_osm_records(store: Store) -> bool:
+    """True when an approved (public) record comes from OpenStreetMap: then every page, export and
+    feed that shows the records carries :func:`attribution` (ODbL 4.3)."""
+    return bool(store.scalar("SELECT count(*) FROM public_records WHERE source LIKE ?", [SOURCE_PREFIX + "%"]))
+
+
+def public_attribution(store: Store, lang: str = "nl") -> str | None:
+    """The attribution line for what the public views show, or None without OpenStreetMap records."""
+    from mapping.i18n import t
+
+    return t("osm.attribution", lang) if has_public_osm_records(store) else None
+
 # -- geometry -------------------------------------------------------------------------------------
 
 def _centroid(points: list[tuple[float, float]]) -> tuple[float, float] | None:

@@ -183,6 +183,22 @@ def demo_banner(store: Store, lang: str) -> None:
 
 def attribution(lang: str) -> None:
     st.caption(t("attribution.regions", lang) + " " + t("attribution.records", lang))
+    osm_attribution(lang)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def cached_osm_attribution(_store: Store, key: str, lang: str) -> str | None:
+    from mapping import osm
+
+    return osm.public_attribution(_store, lang)
+
+
+def osm_attribution(lang: str) -> None:
+    """The ODbL line (© OpenStreetMap contributors) when public records come from OpenStreetMap."""
+    store = get_store()
+    line = cached_osm_attribution(store, db_key(store), lang)
+    if line:
+        st.caption(line)
 
 
 # -- cached reads -----------------------------------------------------------------------------
@@ -306,7 +322,7 @@ def cached_download(_store: Store, key: str, flt: Filter, file_format: str, lang
         return queries.export_csv(_store, flt)
     frame = queries.export_records(_store, flt)
     if file_format == "geojson":
-        return exports.to_geojson(frame)
+        return exports.to_geojson(frame, lang)
     if file_format == "ics":
         return exports.to_ics(frame, lang)
     raise ValueError(f"unknown download format {file_format!r}")
