@@ -131,3 +131,19 @@ def test_gemeente_summary_lists_need_supply_and_five_largest_wijk_gaps(store):
     frame = gapmap.gemeente_summary_frame(summary.reset_index(), {"GM0599": "Rotterdam"}, "nl")
     cell = frame.loc[frame["Gemeente"] == "Rotterdam", "Afstand tot huisartsenpraktijk"].iloc[0]
     assert "(CBS 85984NED (2024))" in cell and "km" in cell
+
+
+def test_wijk_gap_map_of_the_largest_zorgkantoorregio_stays_under_two_megabytes(store):
+    from mapping import regions
+
+    largest = store.scalar("SELECT zorgkantoorregio_code FROM regions WHERE level = 'wijk' "
+                           "GROUP BY 1 ORDER BY count(*) DESC LIMIT 1")
+    args = ("wijk", "zorgkantoorregio", largest)
+    table = gaps.build_gap_table(queries.gap_areas(store, *args), queries.gap_figures(store, *args),
+                                 queries.gap_record_counts(store, *args), queries.gap_link_counts(store, *args))
+    areas = regions.outlines_geojson(store, "wijk", within=("zorgkantoorregio_code", largest))
+    fmap, _classes = gapmap.choropleth(areas, table, "gap", gaps.DEFAULT_NEED, "nl",
+                                       outlines=regions.outlines_geojson(store, "gemeente",
+                                                                         within=("zorgkantoorregio_code", largest)))
+    assert len(table) > 150
+    assert len(fmap.get_root().render().encode("utf-8")) < 2_000_000
