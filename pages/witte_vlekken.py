@@ -29,12 +29,12 @@ KEY = ui.db_key(store)
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def load_table(_store, key: str, level: str, scope_level: str | None, scope_code: str | None,
-               themes: tuple[str, ...], need: str) -> pd.DataFrame:
+               themes: tuple[str, ...], need: str, supply: str = gaps.DEFAULT_SUPPLY) -> pd.DataFrame:
     args = (level, scope_level, scope_code)
     return gaps.build_gap_table(
         queries.gap_areas(_store, *args), queries.gap_figures(_store, *args),
         queries.gap_record_counts(_store, *args, themes=themes), queries.gap_link_counts(_store, *args, themes=themes),
-        need)
+        need, supply=supply)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
@@ -64,7 +64,7 @@ url_view = gaps.view_from_params(dict(st.query_params), known_regions=set(names)
 # Widget state is dropped when the user visits another page; restore it from the URL then.
 defaults = {
     "wv_scope_level": url_view.scope_level or "zorgkantoorregio",
-    "wv_level": url_view.level, "wv_need": url_view.need, "wv_layer": url_view.layer,
+    "wv_level": url_view.level, "wv_need": url_view.need, "wv_layer": url_view.layer, "wv_supply": url_view.supply,
     "wv_themes": list(url_view.themes), "wv_area": url_view.selected or "",
 }
 defaults.update({f"wv_scope_{level}": (url_view.scope_code if url_view.scope_level == level else "")
@@ -100,6 +100,8 @@ level = sidebar.radio(t("gaps.level", lang), level_options, key="wv_level", hori
                       on_change=lambda: st.session_state.update(wv_area=""))
 need = sidebar.selectbox(t("gaps.need", lang), list(gaps.NEED_MEASURES), key="wv_need",
                          format_func=lambda measure: t(f"gaps.measure.{measure}", lang), help=t("gaps.need_help", lang))
+supply = sidebar.radio(t("gaps.supply", lang), list(gaps.SUPPLY_MODES), key="wv_supply", horizontal=True,
+                       format_func=lambda mode: t(f"gaps.supply.{mode}", lang), help=t("gaps.supply_help", lang))
 layer = sidebar.radio(t("gaps.layer", lang), list(gaps.MAP_LAYERS), key="wv_layer",
                       format_func=lambda name: t(f"gaps.layer.{name}", lang))
 st.session_state["wv_themes"] = [c for c in st.session_state["wv_themes"] if c in theme_labels]
@@ -108,8 +110,8 @@ themes = tuple(sidebar.multiselect(t("gaps.themes", lang), list(theme_labels), k
                                    help=t("gaps.themes_help", lang), placeholder=t("gaps.themes_placeholder", lang)))
 
 view = gaps.GapView(scope_level=scope_level if scope_code else None, scope_code=scope_code, level=level,
-                    need=need, layer=layer, themes=themes).normalised()
-table = load_table(store, KEY, view.level, view.scope_level, view.scope_code, view.themes, view.need)
+                    need=need, layer=layer, supply=supply, themes=themes).normalised()
+table = load_table(store, KEY, view.level, view.scope_level, view.scope_code, view.themes, view.need, view.supply)
 codes = set(table["code"])
 
 
@@ -131,7 +133,7 @@ def new_map_click() -> str | None:
 
 # One table widget per view: a row number selected in another view must not pick an area here.
 TABLE_KEY = "wv_table_" + hashlib.sha1(repr((view.level, view.scope_level, view.scope_code, view.themes,
-                                              view.need)).encode()).hexdigest()[:12]
+                                              view.need, view.supply)).encode()).hexdigest()[:12]
 
 
 def new_table_pick() -> str | None:
@@ -177,7 +179,8 @@ metric_columns[0].metric(t(f"gaps.metric.areas.{view.level}", lang), gapmap.fmt(
 metric_columns[1].metric(t("gaps.metric.records", lang), gapmap.fmt(int(table["n_records"].sum()), lang))
 metric_columns[2].metric(t("gaps.metric.without", lang), gapmap.fmt(int((scored["n_records"] == 0).sum()), lang))
 metric_columns[3].metric(t("gaps.metric.linked", lang),
-                         f"{int(table['n_initiative_linked'].sum())} / {int(table['n_initiative'].sum())}")
+                         f"{gapmap.fmt(int(table['n_initiative_linked'].sum()), lang)} / "
+                         f"{gapmap.fmt(int(table['n_initiative'].sum()), lang)}")
 
 if table.empty:
     st.warning(t("gaps.no_areas", lang))
@@ -229,10 +232,17 @@ def render_area(code: str) -> None:
                 t("gaps.area.value", lang): gapmap.fmt_measure(measure, row.get(measure), lang),
                 t("gaps.col.source", lang): row.get(f"{measure}__source") or "—",
                 t("gaps.area.method", lang): gapmap.method_text(row.get(f"{measure}__method"), lang)}
-               for measure in needs.NEED_MEASURES + ("woningvoorraad",)]
-    figures.append({t("gaps.area.figure", lang): t("gaps.measure.huishoudens", lang),
-                    t("gaps.area.value", lang): t("gaps.not_available", lang), t("gaps.col.source", lang): "—",
-                    t("gaps.area.method", lang): t("gaps.method.households", lang)})
+               for measure in needs.NEED_MEASURES + ("huishoudens", "huishoudensgrootte", needs.PROFESSIONAL_MEASURE,
+                                                     "woningvoorraad")
+               if not (measure == "aandeel_eenpersoonshuishoudens" and view.level == "wijk")]
+    # figures that do not exist in the data are named, not left out
+    absent = [("gaps.measure.wmo", "gaps.method.wmo")]
+    if view.level == "wijk":
+        absent.insert(0, ("gaps.measure.eenpersoonshuishoudens_wijk", "gaps.method.households"))
+    for label_key, method_key in absent:
+        figures.append({t("gaps.area.figure", lang): t(label_key, lang),
+                        t("gaps.area.value", lang): t("gaps.not_available", lang), t("gaps.col.source", lang): "—",
+                        t("gaps.area.method", lang): t(method_key, lang)})
     st.markdown("**" + t("gaps.area.figures", lang) + "**")
     st.dataframe(pd.DataFrame(figures), hide_index=True, width="stretch")
     if view.level == "wijk" and pd.notna(row.get("pc4_coverage")):
@@ -292,9 +302,14 @@ shown = pd.DataFrame({
     "gap_score": table["gap_score"], "need_value": table["need_value"],
     "need_source": table.get(f"{view.need}__source"),
     "inwoners": table["inwoners"], "inwoners_75plus": table["inwoners_75plus"],
+    "aandeel_65plus": table["aandeel_65plus"], "aandeel_65plus_source": table.get("aandeel_65plus__source"),
+    "kwetsbaarheid": table["kwetsbaarheid"],
+    "afstand_huisarts": table["afstand_huisarts"], "afstand_huisarts_source": table.get("afstand_huisarts__source"),
     "n_initiative": table["n_initiative"], "n_provider": table["n_provider"], "n_meetup": table["n_meetup"],
     "n_network": table["n_network"], "n_initiative_linked": table["n_initiative_linked"], "n_links": table["n_links"],
+    "n_venue": table["n_venue"],
     "records_per_10k": table["records_per_10k"], "records_per_1k_75plus": table["records_per_1k_75plus"],
+    "supply_index": table["supply_index"],
     "status": [gapmap.status_text(s, lang) for s in table["status"]],
 })
 if view.level == "gemeente":
@@ -311,16 +326,26 @@ column_config = {
     "records_per_10k": st.column_config.NumberColumn(t("gaps.col.records_per_10k", lang), format="%.2f"),
     "records_per_1k_75plus": st.column_config.NumberColumn(t("gaps.col.records_per_1k_75plus", lang), format="%.2f"),
     "status": st.column_config.TextColumn(t("gaps.col.status", lang)),
+    "aandeel_65plus": st.column_config.NumberColumn(t("gaps.col.aandeel_65plus", lang), format="%.1f"),
+    "aandeel_65plus_source": st.column_config.TextColumn(t("gaps.col.aandeel_65plus", lang) + " — "
+                                                         + t("gaps.col.source_suffix", lang)),
+    "kwetsbaarheid": st.column_config.NumberColumn(t("gaps.col.kwetsbaarheid", lang), format="%.1f"),
+    "afstand_huisarts": st.column_config.NumberColumn(t("gaps.col.afstand_huisarts", lang), format="%.1f"),
+    "afstand_huisarts_source": st.column_config.TextColumn(t("gaps.col.afstand_huisarts", lang) + " — "
+                                                           + t("gaps.col.source_suffix", lang)),
+    "supply_index": st.column_config.NumberColumn(t("gaps.col.supply_index", lang), format="%.2f"),
     **{column: st.column_config.NumberColumn(t(f"gaps.col.{column}", lang), format="%d")
-       for column in ("n_initiative", "n_provider", "n_meetup", "n_network", "n_initiative_linked", "n_links")},
+       for column in ("n_initiative", "n_provider", "n_meetup", "n_network", "n_venue", "n_initiative_linked",
+                      "n_links")},
 }
 st.dataframe(shown, hide_index=True, width="stretch", column_config=column_config, key=TABLE_KEY,
              on_select="rerun", selection_mode="single-row", height=min(420, 38 + 35 * len(shown)))
 
 export_labels = {column: t(f"gaps.col.{column}", lang) for column in (
     "rank", "code", "name", "gemeente_name", "gap_score", "status", "need_value", "need_measure", "pc4_coverage",
-    "n_initiative", "n_network", "n_provider", "n_meetup", "n_records", "n_initiative_linked", "n_links",
-    "records_per_10k", "initiatives_per_10k", "records_per_1k_75plus", "effective_supply", "need_index", "supply_index")}
+    "n_initiative", "n_network", "n_provider", "n_meetup", "n_venue", "n_records", "n_initiative_linked", "n_links",
+    "records_per_10k", "initiatives_per_10k", "records_per_1k_75plus", "effective_supply", "need_index",
+    "community_index", "professional_index", "supply_index")}
 for measure in needs.FIGURE_MEASURES:
     label = t(f"gaps.measure.{measure}", lang)
     export_labels[measure] = label
@@ -334,7 +359,7 @@ export[export_labels["need_measure"]] = need_label
 csv = csv_dialect.frame_to_csv(export, decimal="," if lang == "nl" else ".")   # the downloads' one dialect
 region_slug = view.scope_code or "NL"
 st.download_button(t("gaps.table.download", lang), csv, mime="text/csv",
-                   file_name=f"witte-vlekken_{region_slug}_{view.level}_{view.need}.csv", icon="⬇️")
+                   file_name=f"witte-vlekken_{region_slug}_{view.level}_{view.need}_{view.supply}.csv", icon="⬇️")
 
 
 # -- regional summary -------------------------------------------------------------------------
@@ -373,9 +398,17 @@ if view.scope_level:
             t("gaps.col.n_links", lang): top["n_links"],
             t("gaps.col.source", lang): top.get(f"{view.need}__source"),
         }), hide_index=True, border="horizontal")
+    # per gemeente: need, community supply, professional proxy, links and the five largest wijk gaps
+    wijk_table = table if view.level == "wijk" else load_table(
+        store, KEY, "wijk", view.scope_level, view.scope_code, view.themes, view.need, view.supply)
+    per_gemeente = gaps.gemeente_summary(wijk_table, load_gemeente_figures(store, KEY, view.scope_level, view.scope_code))
+    st.markdown("**" + t("gaps.summary.per_gemeente", lang) + "**")
+    st.table(gapmap.gemeente_summary_frame(per_gemeente, names, lang), border="horizontal")
+    st.caption(t("gaps.summary.per_gemeente_sources", lang))
     report = gapmap.summary_html(title=t("gaps.title", lang), region_name=region_name, level=view.level,
                                  need_measure=view.need, summary=summary, lang=lang, areas_geojson=areas_geojson,
-                                 table=table, outlines=outlines)
+                                 table=table, outlines=outlines,
+                                 per_gemeente=gapmap.gemeente_summary_frame(per_gemeente, names, lang))
     st.download_button(t("gaps.summary.download", lang), report.encode("utf-8"), mime="text/html",
                        file_name=f"witte-vlekken_{view.scope_code}_{view.level}.html", icon="🖨️")
     st.caption(t("gaps.summary.print_hint", lang))
@@ -390,6 +423,21 @@ with st.expander(t("gaps.explain.heading", lang), expanded=False):
     st.markdown(t("gaps.explain.weights", lang, initiative=number(w.initiative), unlinked=number(w.unlinked_initiative),
                   provider=number(w.provider), network=number(w.network), meetup=number(w.meetup),
                   saturation=number(w.saturation_per_10k)))
+    st.markdown(t("gaps.explain.supply", lang, venue=number(w.venue), halving=number(w.huisarts_halving_km)))
+    st.markdown(t("gaps.explain.vulnerability", lang))
+    example = gaps.example_area(table)
+    if example is not None:
+        alone_measure = "aandeel_eenpersoonshuishoudens" if view.level == "gemeente" else "huishoudensgrootte"
+        st.markdown(t("gaps.explain.example", lang, name=example["name"],
+                      share65=gapmap.fmt_measure("aandeel_65plus", example.get("aandeel_65plus"), lang),
+                      alone_label=t(f"gaps.measure.{alone_measure}", lang).lower(),
+                      alone=gapmap.fmt_measure(alone_measure, example.get(alone_measure), lang),
+                      index=gapmap.fmt_measure("kwetsbaarheid", example.get("kwetsbaarheid"), lang),
+                      records=gapmap.fmt(example.get("n_records"), lang),
+                      distance=gapmap.fmt_measure("afstand_huisarts", example.get("afstand_huisarts"), lang),
+                      community=gapmap.fmt(example.get("community_index"), lang, 2),
+                      professional=gapmap.fmt(example.get("professional_index"), lang, 2),
+                      score=gapmap.score_text(example, lang)))
     st.markdown(t("gaps.explain.unscored", lang, min=gapmap.fmt(w.min_inhabitants, lang)))
     st.markdown(t("gaps.explain.blind", lang))
     st.markdown(t("gaps.explain.blind_households", lang))

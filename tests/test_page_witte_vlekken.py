@@ -49,7 +49,10 @@ def test_wijk_level_for_zorgkantoorregio_rotterdam_lists_its_wijken(app_env):
     assert table.iloc[0]["gap_score"] == 100
     # areas without a score are last, with their reason
     unscored = table[table["gap_score"].isna()]
-    assert len(unscored) > 0 and unscored["status"].str.contains("minder dan 250 inwoners").all()
+    # (water wijken of the PDOK 2024 file have no CBS population at all)
+    assert len(unscored) > 0 and unscored["status"].str.contains(
+        "minder dan 250 inwoners|inwonertal niet beschikbaar").all()
+    assert unscored["status"].str.contains("minder dan 250 inwoners").any()
     assert table.index[table["gap_score"].isna()].min() > table.index[table["gap_score"].notna()].max()
 
 
@@ -112,9 +115,13 @@ def test_clicking_an_area_opens_its_summary_with_a_link_to_the_map(app_env):
     names = set().union(*(set(frame.value.iloc[:, 0].astype(str)) for frame in at.dataframe))
     assert "Het Wijkpaleis" in names
     figures = next(frame.value for frame in at.dataframe if "Cijfer" in frame.value.columns)
-    households = figures[figures["Cijfer"] == "Eenpersoonshuishoudens"].iloc[0]
-    assert households["Waarde"] == "niet beschikbaar"
+    households = figures[figures["Cijfer"] == "Aandeel eenpersoonshuishoudens"].iloc[0]
+    assert households["Waarde"] == "niet beschikbaar" and "alleen per gemeente" in households["Toelichting"]
+    assert figures[figures["Cijfer"] == "Wmo-cliënten"].iloc[0]["Waarde"] == "niet beschikbaar"
     assert figures.loc[figures["Cijfer"] == "Aandeel 75-plussers", "Bron"].iloc[0] == "CBS 83502NED (2021)"
+    # 65+ per wijk is the published KWB figure of the year, with table and year
+    assert figures.loc[figures["Cijfer"] == "Aantal 65-plussers", "Bron"].iloc[0] == "CBS 85984NED (2024)"
+    assert figures.loc[figures["Cijfer"] == "Afstand tot huisartsenpraktijk", "Bron"].iloc[0] == "CBS 85984NED (2024)"
     link = at.get("link_button")[0]
     assert link.proto.url == "kaart?gemeente=GM0599&wijk=WK059903"
 
@@ -134,8 +141,11 @@ def test_explanation_names_weights_and_what_the_score_cannot_see(app_env):
     at = run_page(app_env, {"zkr": "ZK20"})
     text = " ".join(markdown.value for markdown in at.markdown)
     assert "0,5" in text                                # unlinked initiatives count half
-    assert "Eenpersoonshuishoudens" in text and "niet beschikbaar" in text
-    assert "grootste verschil 0 personen" in text        # the wijk/gemeente check from the build
+    assert "Eenpersoonshuishoudens" in text and "alleen per gemeente" in text
+    assert "K = 100 × (r(aandeel 65+) + r(alleenwonen)) / 2" in text    # the kwetsbaarheid formula
+    assert "aanbod=" in text and "halveert" in text                    # both kinds of supply, in the link
+    assert "**Voorbeeld:" in text                                      # a worked example area
+    assert "grootste verschil" in text                   # the wijk/gemeente check from the build
 
 
 @pytest.mark.parametrize("level", ["gemeente", "wijk"])
@@ -143,7 +153,7 @@ def test_english_page_per_level(app_env, level):
     at = run_page(app_env, {"zkr": "ZK20", "niveau": level, "lang": "en"})
     assert at.title[0].value == "Gaps (witte vlekken)"
     assert widget(at, "selectbox", "wv_need").format_func("aandeel_75plus") == "Share aged 75+"
-    assert len(ranked(at)) == (3 if level == "gemeente" else 31)
+    assert len(ranked(at)) == (3 if level == "gemeente" else 32)   # 31 CBS wijken + 1 water wijk (PDOK 2024)
 
 
 def test_area_with_more_records_than_the_list_holds_says_so(app_env, monkeypatch):

@@ -359,9 +359,35 @@ td.n, th.n { text-align: right; }
 """
 
 
+def gemeente_summary_frame(per_gemeente: pd.DataFrame, names: dict[str, str], lang: str) -> pd.DataFrame:
+    """:func:`gaps.gemeente_summary` as the table people read: formatted numbers, each CBS figure
+    followed by its table and year, the five largest wijk gaps as text."""
+    def figure(row: pd.Series, measure: str) -> str:
+        value = fmt_measure(measure, row.get(measure), lang)
+        source = row.get(f"{measure}__source")
+        return f"{value} ({source})" if isinstance(source, str) and not _missing(row.get(measure)) else value
+
+    rows = []
+    for _, row in per_gemeente.iterrows():
+        top = "; ".join(f"{name} ({fmt(score, lang, 1)})" for name, score in zip(row["top_wijken"],
+                                                                                row["top_wijken_scores"]))
+        rows.append({
+            t("level.gemeente", lang): names.get(row["code"], row["code"]),
+            t("gaps.col.inwoners", lang): figure(row, "inwoners"),
+            t("gaps.measure.aandeel_65plus", lang): figure(row, "aandeel_65plus"),
+            t("gaps.measure.aandeel_75plus", lang): figure(row, "aandeel_75plus"),
+            t("gaps.measure.aandeel_eenpersoonshuishoudens", lang): figure(row, "aandeel_eenpersoonshuishoudens"),
+            t("gaps.measure.afstand_huisarts", lang): figure(row, needs.PROFESSIONAL_MEASURE),
+            t("gaps.col.n_records", lang): fmt(row["n_records"], lang),
+            t("gaps.col.n_links", lang): fmt(row["n_links"], lang),
+            t("gaps.summary.top5", lang): top or "—",
+        })
+    return pd.DataFrame(rows)
+
+
 def summary_html(*, title: str, region_name: str, level: str, need_measure: str, summary: dict, lang: str,
                  areas_geojson: dict, table: pd.DataFrame, outlines: dict | None = None,
-                 generated: date | None = None) -> str:
+                 generated: date | None = None, per_gemeente: pd.DataFrame | None = None) -> str:
     """The one-screen regional summary as a self-contained HTML page (A4 landscape when printed):
     key numbers, a gap map, the ten largest gaps with their figures and sources, and the caveats."""
     esc = html.escape
@@ -427,4 +453,17 @@ def summary_html(*, title: str, region_name: str, level: str, need_measure: str,
 <div>{svg}<div class="legend"><b>{esc(t('gaps.layer.gap', lang))}</b><br>{legend}</div><p class="note">{notes}</p></div>
 <div><h2>{esc(t('gaps.summary.top10', lang))}</h2><table><thead><tr>{head}</tr></thead><tbody>{''.join(body_rows)}</tbody></table></div>
 </div>
+{_per_gemeente_html(per_gemeente, lang)}
 </body></html>"""
+
+
+def _per_gemeente_html(frame: pd.DataFrame | None, lang: str) -> str:
+    """The per-gemeente table of the printable summary (already formatted text, escaped here)."""
+    if frame is None or frame.empty:
+        return ""
+    esc = html.escape
+    head = "".join(f"<th>{esc(str(column))}</th>" for column in frame.columns)
+    body = "".join("<tr>" + "".join(f"<td>{esc(str(value))}</td>" for value in row) + "</tr>"
+                   for row in frame.itertuples(index=False))
+    return (f"<h2>{esc(t('gaps.summary.per_gemeente', lang))}</h2><table><thead><tr>{head}</tr></thead>"
+            f"<tbody>{body}</tbody></table><p class='note'>{esc(t('gaps.summary.per_gemeente_sources', lang))}</p>")

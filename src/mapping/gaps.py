@@ -121,7 +121,7 @@ def effective_supply(table: pd.DataFrame, weights: Weights = WEIGHTS) -> pd.Seri
     linked = table["n_initiative_linked"]
     unlinked = table["n_initiative"] - linked
     total = weights.initiative * (linked + weights.unlinked_initiative * unlinked)
-    for kind in ("network", "provider", "meetup"):
+    for kind in ("network", "provider", "meetup", "venue"):
         total = total + getattr(weights, kind) * table[f"n_{kind}"]
     return total.astype(float)
 
@@ -389,3 +389,38 @@ def map_page_params(code: str) -> dict[str, str]:
     if _CODES["gemeente"].match(code):
         return {"gemeente": code}
     raise ValueError(f"not a gemeente or wijk code: {code!r}")
+
+
+def example_area(table: pd.DataFrame) -> dict | None:
+    """The area the method section works through: the largest gap with a kwetsbaarheid index
+    (so every step of the example has a figure), else the largest gap; None without scores."""
+    scored = table[table["gap_score"].notna()]
+    if scored.empty:
+        return None
+    complete = scored[scored.get("kwetsbaarheid", pd.Series(dtype=float)).notna()] if "kwetsbaarheid" in scored else scored
+    return (complete if len(complete) else scored).iloc[0].to_dict()
+
+
+GEMEENTE_SUMMARY_MEASURES = ("inwoners", "aandeel_65plus", "aandeel_75plus", "aandeel_eenpersoonshuishoudens",
+                             needs.PROFESSIONAL_MEASURE)
+
+
+def gemeente_summary(wijk_table: pd.DataFrame, gemeente_figures: pd.DataFrame, top_n: int = 5) -> pd.DataFrame:
+    """Per gemeente of a region (for a purchasing conversation): its need figures with sources,
+    community supply (records and links in its wijken), the professional proxy, and the ``top_n``
+    wijken with the largest gap (``wijk_table``: the ranked wijk table of the region).
+
+    ``gemeente_figures``: wide figures per gemeente (code, name optional, measures and
+    ``<measure>__source``). Returns one row per gemeente, sorted by name when present."""
+    out = gemeente_figures[["code"] + [c for c in gemeente_figures.columns if c.split("__")[0]
+                                       in GEMEENTE_SUMMARY_MEASURES]].copy()
+    grouped = wijk_table.groupby("gemeente_code")
+    out["n_records"] = out["code"].map(grouped["n_records"].sum()).fillna(0).astype(int)
+    out["n_initiative"] = out["code"].map(grouped["n_initiative"].sum()).fillna(0).astype(int)
+    out["n_links"] = out["code"].map(grouped["n_links"].sum()).fillna(0).astype(int)
+    ranked = wijk_table[wijk_table["gap_score"].notna()].sort_values("rank")
+    out["top_wijken"] = out["code"].map(
+        lambda code: list(ranked.loc[ranked["gemeente_code"] == code, "name"].head(top_n)))
+    out["top_wijken_scores"] = out["code"].map(
+        lambda code: list(ranked.loc[ranked["gemeente_code"] == code, "gap_score"].head(top_n)))
+    return out.reset_index(drop=True)

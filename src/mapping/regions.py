@@ -28,7 +28,7 @@ COAST_SNAP_DEGREES = 0.02
 
 # Display simplification per level (degrees); wijken are already on a 0.001 degree grid.
 # Wijken (PDOK 2024, ~3 MB) are simplified so the national wijk map stays under the 2 MB payload.
-DISPLAY_TOLERANCE = {"provincie": 0.0015, "gemeente": 0.0007, "zorgkantoorregio": 0.001, "wijk": 0.0004}
+DISPLAY_TOLERANCE = {"provincie": 0.0015, "gemeente": 0.0007, "zorgkantoorregio": 0.001, "wijk": 0.0012}
 
 BOUNDARY_FILES = {
     "provincie": ("provincies.geojson", "provincie_code", "provincie_naam", "CBS gebiedsindelingen", 2022),

@@ -218,6 +218,17 @@ STRINGS = {
     "gaps.col.n_provider": {"nl": "Zorgaanbieders", "en": "Care providers"},
     "gaps.col.n_meetup": {"nl": "Bijeenkomsten", "en": "Meet-ups"},
     "gaps.col.n_network": {"nl": "Netwerken", "en": "Networks"},
+    "gaps.summary.per_gemeente": {"nl": "Per gemeente: behoefte, aanbod en de vijf grootste witte vlekken",
+                                  "en": "Per municipality: need, supply and the five largest gaps"},
+    "gaps.summary.top5": {"nl": "Vijf wijken met de grootste witte vlek (score)",
+                          "en": "Five districts with the largest gap (score)"},
+    "gaps.summary.per_gemeente_sources": {
+        "nl": "Bronnen: CBS 85984NED (2024) voor inwoners, 65+, eenpersoonshuishoudens en afstand tot de huisarts; "
+              "75+ CBS 83502NED (2021, som van postcodegebieden). Records en verbindingen: deze kaart (gemeenschap). "
+              "Wmo-cliënten bestaan niet in deze gegevens.",
+        "en": "Sources: CBS 85984NED (2024) for inhabitants, 65+, single-person households and distance to the GP; "
+              "75+ CBS 83502NED (2021, sum of postcode areas). Records and connections: this map (community). "
+              "Wmo clients do not exist in this data."},
     "gaps.col.n_venue": {"nl": "Ontmoetingsplekken", "en": "Meeting places"},
     "gaps.col.community_index": {"nl": "Aanbod-index gemeenschap", "en": "Supply index community"},
     "gaps.col.professional_index": {"nl": "Aanbod-index huisarts", "en": "Supply index GP"},
