@@ -355,9 +355,10 @@ def markdown(rows: list[Row], args: argparse.Namespace, started: datetime, minut
         one, how_one = capacity(rows, demo_label, 1)
         two, how_two = capacity(rows, demo_label, 2)
         if not math.isnan(one) and not math.isnan(two):
-            ratio = two / one if one else float("inf")
+            ratio = two / one if one else float("nan")
             open_ended = how_two.startswith("more than")
-            verdict = ("met" if ratio >= TARGET_SCALE else
+            verdict = ("not shown: neither holds even one session at that p95" if not one and not two else
+                       "met" if ratio >= TARGET_SCALE else
                        "not shown: both hold every measured count" if open_ended and how_one.startswith("more than")
                        else "not met")
             lines.append(f"| two replicas behind nginx hold ≥ {TARGET_SCALE}× the sessions at filter p95 ≤ {TARGET_P95} s | "
