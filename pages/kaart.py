@@ -14,7 +14,8 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from mapping import exports, linkmap, maps, queries, records, ui
+from mapping import exports, linkmap, listing, maps, queries, records, ui
+from mapping.i18n import format as fmt
 from mapping.i18n import kind_label, precision_label, relation_label, t
 from mapping.listing import md_escape as md   # user text in Markdown: shown literally
 from mapping.queries import Filter
@@ -224,8 +225,10 @@ def render_details(record_id: str) -> None:
         buttons[0].link_button(t("common.website", lang), detail["website"], key="kaart_site")
     if records.valid_url(detail.get("source") or ""):
         buttons[1].link_button(t("map.details.source", lang), detail["source"], key="kaart_source")
-    if detail.get("source_title"):
-        st.caption(f"{md(t('map.details.source', lang))}: {md(detail['source_title'])}")
+    source_title = listing.public_source_title(detail.get("source_title"))
+    if source_title:
+        dated = fmt.date(detail.get("source_date"), lang, missing="")
+        st.caption(f"{md(t('map.details.source', lang))}: {md(source_title)}" + (f" ({md(dated)})" if dated else ""))
     if detail.get("last_verified") is not None:
         st.caption(f"{md(t('common.last_verified', lang))}: {md(str(detail['last_verified'])[:10])}")
     st.markdown(f"**{md(t('map.details.links', lang))}** ({len(links)})")
