@@ -94,7 +94,7 @@ else:
 
 unknown = st.session_state.pop("kaart_unknown_params", None)
 if unknown:
-    st.info(t("map.notice.unknown_params", lang, names=", ".join(unknown)))
+    st.info(t("map.notice.unknown_params", lang, names=", ".join(md(name) for name in unknown)))
 
 if embed and locked is not None and not locked.is_empty():
     parts = [ui.region_name(store, locked.region_code)] if locked.region_code else []

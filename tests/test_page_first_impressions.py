@@ -47,3 +47,21 @@ def test_details_panel_names_the_public_source_without_curation_notes(app_env):
     assert "12 jun 2025" in text            # the source's date, Dutch style
     for note in ("seeds/", "geen URL in de bron", ".txt"):
         assert note not in text
+
+
+# -- 9: filters from URLs ----------------------------------------------------------------------
+
+def test_thema_notice_names_exactly_the_ignored_value_and_keeps_the_rest(app_env):
+    at = open_page("kaart.py", {"thema": "buurthulp,mantelzorg"})
+    notice = " ".join(i.value for i in at.info).replace("\\", "")
+    assert "thema=mantelzorg" in notice and "buurthulp" not in notice
+    assert at.sidebar.multiselect(key="flt_themes").value == ["buurthulp"]
+
+
+def test_choosing_a_gemeente_shows_its_provincie_as_the_same_url_does(app_env):
+    at = open_page("kaart.py")
+    at.sidebar.selectbox(key="flt_gemeente").set_value("GM0579").run()   # Leiden, Zuid-Holland
+    assert not at.exception
+    chosen = at.sidebar.selectbox(key="flt_provincie").value
+    reloaded = open_page("kaart.py", {k: at.query_params[k] for k in at.query_params})
+    assert chosen == reloaded.sidebar.selectbox(key="flt_provincie").value == "PV28"
