@@ -65,3 +65,21 @@ def test_choosing_a_gemeente_shows_its_provincie_as_the_same_url_does(app_env):
     chosen = at.sidebar.selectbox(key="flt_provincie").value
     reloaded = open_page("kaart.py", {k: at.query_params[k] for k in at.query_params})
     assert chosen == reloaded.sidebar.selectbox(key="flt_provincie").value == "PV28"
+
+
+# -- 10: Aanmelden and Privacy -----------------------------------------------------------------
+
+def test_plaats_is_filled_in_visibly_from_the_postcode(app_env):
+    at = open_page("aanmelden.py")
+    at.text_input(key="aanm_postcode").input("2341 AB").run()
+    assert at.text_input(key="aanm_place").value == "Oegstgeest"   # pc4_centroids.csv: 2341 → Oegstgeest
+
+
+def test_privacy_shows_the_configured_contact_address_or_says_it_is_missing(app_env, monkeypatch):
+    monkeypatch.delenv("MAPPING_CONTACT_EMAIL", raising=False)
+    missing = open_page("privacy.py")
+    assert any("MAPPING_CONTACT_EMAIL" in w.value for w in missing.warning)
+    monkeypatch.setenv("MAPPING_CONTACT_EMAIL", "beheer@example.nl")
+    configured = open_page("privacy.py")
+    assert "mailto:beheer@example.nl" in page_text(configured) and not configured.warning
+    assert "contactgegevens toont die pagina niet" in page_text(configured)

@@ -419,6 +419,20 @@ def filter_sidebar(store: Store, lang: str, *, locked: Filter | None = None, sho
     return flt
 
 
+def contact_email() -> str:
+    """The administrators' public contact address: ``MAPPING_CONTACT_EMAIL`` from the environment,
+    else from ``.streamlit/secrets.toml``; "" when not configured or not an e-mail address."""
+    value = os.environ.get("MAPPING_CONTACT_EMAIL", "").strip()
+    if not value:
+        try:
+            value = str(st.secrets.get("MAPPING_CONTACT_EMAIL", "")).strip()
+        except Exception:   # no secrets file: Streamlit raises its own error type here
+            value = ""
+    from mapping import records
+
+    return value if records.valid_email(value) else ""
+
+
 def get_param(name: str, default: str = "") -> str:
     value: Any = st.query_params.get(name, default)
     return str(value)[:200]
