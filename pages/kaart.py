@@ -14,7 +14,7 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from mapping import exports, linkmap, maps, queries, records, ui, ui_a11y
+from mapping import exports, linkmap, listing, maps, queries, records, ui, ui_a11y
 from mapping.i18n import format as number_format
 from mapping.i18n import kind_label, precision_label, relation_label, t
 from mapping.listing import md_escape as md   # user text in Markdown: shown literally
@@ -94,7 +94,7 @@ else:
 
 unknown = st.session_state.pop("kaart_unknown_params", None)
 if unknown:
-    st.info(t("map.notice.unknown_params", lang, names=", ".join(unknown)))
+    st.info(t("map.notice.unknown_params", lang, names=", ".join(md(name) for name in unknown)))
 
 if embed and locked is not None and not locked.is_empty():
     parts = [ui.region_name(store, locked.region_code)] if locked.region_code else []
@@ -225,8 +225,10 @@ def render_details(record_id: str) -> None:
         buttons[0].link_button(t("common.website", lang), detail["website"], key="kaart_site")
     if records.valid_url(detail.get("source") or ""):
         buttons[1].link_button(t("map.details.source", lang), detail["source"], key="kaart_source")
-    if detail.get("source_title"):
-        st.caption(f"{md(t('map.details.source', lang))}: {md(detail['source_title'])}")
+    source_title = listing.public_source_title(detail.get("source_title"))
+    if source_title:
+        dated = number_format.date(detail.get("source_date"), lang, missing="")
+        st.caption(f"{md(t('map.details.source', lang))}: {md(source_title)}" + (f" ({md(dated)})" if dated else ""))
     if detail.get("last_verified") is not None:
         st.caption(f"{md(t('common.last_verified', lang))}: {md(str(detail['last_verified'])[:10])}")
     st.markdown(f"**{md(t('map.details.links', lang))}** ({len(links)})")

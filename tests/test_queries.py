@@ -171,7 +171,7 @@ def test_invalid_and_unknown_url_values_are_ignored(store):
               "meetups": "sometimes", "van": "2025-13-01", "tot": "2025-02-30", "q": "ok", "zkr": "ZK28"}
     flt, ignored = queries.from_params(params, known_themes=themes, known_regions=regions)
     assert flt == Filter(zorgkantoorregio="ZK28", themes=("voorzorgcirkel",), kinds=("initiative",), search="ok")
-    assert set(ignored) == {"gemeente", "provincie", "thema", "soort", "meetups", "van", "tot"}
+    assert set(ignored) == {"gemeente", "provincie", "thema=bogus", "soort=alien", "meetups", "van", "tot"}
 
 
 def test_url_values_are_plain_strings_never_deserialised():

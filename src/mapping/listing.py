@@ -123,3 +123,25 @@ def online_meetups(records: pd.DataFrame) -> pd.DataFrame:
         return records
     online = records[(records["kind"] == "meetup") & records["online"].fillna(False).astype(bool)]
     return online.sort_values(["starts_at", "name"], na_position="last")
+
+
+# Curation notes that the data files keep in a source title's brackets for the people who curate
+# them ("seeds/001_….txt, geen URL in de bron"): never shown to the public (#18.3).
+INTERNAL_SOURCE_NOTES = ("seeds/", "geen url in de bron", "titel niet in de bron", ".txt")
+
+
+def public_source_title(title: Any) -> str:
+    """The source's public name: the title with internal curation notes taken out of its
+    bracketed remarks; public remarks (publisher, issue) stay, an empty bracket goes."""
+    text = "" if title is None or (isinstance(title, float) and math.isnan(title)) else str(title).strip()
+    opening = text.find("(")
+    if opening < 0 or not text.endswith(")"):
+        return text
+    head, remark = text[:opening].rstrip(), text[opening + 1:-1]
+    kept = []
+    for part in remark.split(";"):
+        pieces = [p.strip() for p in part.split(",")
+                  if p.strip() and not any(note in p.lower() for note in INTERNAL_SOURCE_NOTES)]
+        if pieces:
+            kept.append(", ".join(pieces))
+    return f"{head} ({'; '.join(kept)})" if kept else head

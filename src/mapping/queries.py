@@ -307,13 +307,15 @@ def from_params(params: dict[str, Any], *, known_themes: set[str] | None = None,
     raw_themes = [t.strip().lower() for t in get("thema").split(",") if t.strip()]
     good_themes = tuple(dict.fromkeys(t for t in raw_themes if _THEME.match(t)
                                       and (known_themes is None or t in known_themes)))
-    if len(good_themes) != len(raw_themes):
-        ignored.append("thema")
+    bad_themes = [t for t in raw_themes if t not in good_themes]
+    if bad_themes:   # name the dropped values: the others still apply (#18.9)
+        ignored.append("thema=" + ",".join(v[:40] for v in bad_themes))
     values["themes"] = good_themes
     raw_kinds = [k.strip().lower() for k in get("soort").split(",") if k.strip()]
     good_kinds = tuple(dict.fromkeys(k for k in raw_kinds if k in KINDS))
-    if len(good_kinds) != len(raw_kinds):
-        ignored.append("soort")
+    bad_kinds = [k for k in raw_kinds if k not in good_kinds]
+    if bad_kinds:
+        ignored.append("soort=" + ",".join(v[:40] for v in bad_kinds))
     values["kinds"] = good_kinds
     raw_search = get("q")
     # control characters out before white space is collapsed and after truncation nothing dangles,

@@ -6,6 +6,7 @@ results keyed on the filter value); domain modules stay free of Streamlit.
 
 from __future__ import annotations
 
+import functools
 import os
 import weakref
 from dataclasses import dataclass, field
@@ -16,7 +17,7 @@ import streamlit as st
 
 from mapping import config, i18n, queries, regions
 from mapping import overview as overview_data
-from mapping.listing import MAX_POINTS
+from mapping.listing import MAX_POINTS, md_escape
 from mapping.i18n import t
 from mapping.queries import Filter
 from mapping.store import DatabaseBusy, DatabaseMissing, Store, StoreError, StoreUnavailable, open_store
@@ -413,17 +414,28 @@ def sync_url(flt: Filter, extra: dict[str, str] | None = None, keep: tuple[str, 
 
 
 def _select(label: str, options: list[str], labels: dict[str, str], value: str | None, key: str,
-            disabled: bool, help_text: str | None = None, container: Any = None) -> str | None:
+            disabled: bool, help_text: str | None = None, container: Any = None,
+            on_change: Any = None) -> str | None:
     choices = [""] + options
     index = choices.index(value) if value in choices else 0
     target = container if container is not None else st.sidebar
     chosen = target.selectbox(label, choices, index=index, key=key, disabled=disabled, help=help_text,
-                              format_func=lambda c: labels.get(c, "—") if c else "—")
+                              format_func=lambda c: labels.get(c, "—") if c else "—", on_change=on_change)
     return chosen or None
 
 
 def _select_in(container: Any, *args: Any, **kwargs: Any) -> str | None:
     return _select(*args, container=container, **kwargs)
+
+
+def _show_provincie_of_gemeente(key_prefix: str, lookup: "RegionLookup") -> None:
+    """A gemeente chosen with no provincie: the Provincie box shows the gemeente's provincie, as it
+    does when the same view is opened from its URL (#18.9)."""
+    gemeente = st.session_state.get(f"{key_prefix}_gemeente")
+    if gemeente and not st.session_state.get(f"{key_prefix}_provincie"):
+        provincie = lookup.provincie_of.get(gemeente)
+        if provincie:
+            st.session_state[f"{key_prefix}_provincie"] = str(provincie)
 
 
 def filter_sidebar(store: Store, lang: str, *, locked: Filter | None = None, show_meetups: bool = True,
@@ -462,7 +474,8 @@ def filter_sidebar(store: Store, lang: str, *, locked: Filter | None = None, sho
         gemeente = locked.gemeente or _select_in(
             sidebar, t("level.gemeente", lang), list(gems), names,
             initial.gemeente if initial.gemeente in gems else None,
-            f"{key_prefix}_gemeente", bool(locked.gemeente or locked.wijk))
+            f"{key_prefix}_gemeente", bool(locked.gemeente or locked.wijk),
+            on_change=functools.partial(_show_provincie_of_gemeente, key_prefix, lookup))
         if gemeente and not provincie:
             provincie = lookup.provincie_of[gemeente]
         if gemeente:
@@ -527,8 +540,22 @@ def filter_sidebar(store: Store, lang: str, *, locked: Filter | None = None, sho
     # Shown once, on the run that opened the link; later reruns are the user's own choices.
     ignored = st.session_state.pop(f"{key_prefix}_ignored", None) or []
     if ignored:
-        st.info(t("filter.ignored_params", lang, names=", ".join(sorted(set(ignored)))))
+        st.info(t("filter.ignored_params", lang, names=", ".join(md_escape(n) for n in sorted(set(ignored)))))
     return flt
+
+
+def contact_email() -> str:
+    """The administrators' public contact address: ``MAPPING_CONTACT_EMAIL`` from the environment,
+    else from ``.streamlit/secrets.toml``; "" when not configured or not an e-mail address."""
+    value = os.environ.get("MAPPING_CONTACT_EMAIL", "").strip()
+    if not value:
+        try:
+            value = str(st.secrets.get("MAPPING_CONTACT_EMAIL", "")).strip()
+        except Exception:   # no secrets file: Streamlit raises its own error type here
+            value = ""
+    from mapping import records
+
+    return value if records.valid_email(value) else ""
 
 
 def get_param(name: str, default: str = "") -> str:

@@ -120,6 +120,19 @@ def clear(prefix: str) -> None:
             del st.session_state[name]
 
 
+def _fill_place_from_postcode(store: Store, prefix: str) -> None:
+    """The Plaats field shows the place of a typed postcode (#18.10), unless the user typed a place
+    of their own; a place filled in earlier from another postcode is replaced."""
+    filled_key = key(prefix, "place_from_postcode")
+    current = clean_text(st.session_state.get(key(prefix, "place")))
+    if current and current != st.session_state.get(filled_key):
+        return
+    found = submissions.geocoder_for(store).place_for_postcode(st.session_state.get(key(prefix, "postcode")))
+    if found:
+        st.session_state[key(prefix, "place")] = found
+        st.session_state[filled_key] = found
+
+
 def _basis(postcode: Any, place: Any) -> str:
     return f"{clean_text(postcode).upper().replace(' ', '')}|{fold(clean_text(place))}"
 
@@ -213,7 +226,7 @@ def record_form(store: Store, lang: str, prefix: str, errors: dict[str, list[Fie
     left, right = st.columns([1, 2])
     with left:
         st.text_input(t("aanmelden.field.postcode", lang), key=key(prefix, "postcode"), placeholder="2341 AB",
-                      help=t("aanmelden.help.postcode", lang))
+                      help=t("aanmelden.help.postcode", lang), on_change=_fill_place_from_postcode, args=(store, prefix))
         show_errors(errors, "postcode", lang)
     with right:
         st.text_input(t("aanmelden.field.place", lang), key=key(prefix, "place"), help=t("aanmelden.help.place", lang))

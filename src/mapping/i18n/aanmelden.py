@@ -189,6 +189,12 @@ STRINGS = {
     },
     "mijn.error.cannot_withdraw": {"nl": "Alleen een aanmelding die nog wacht, kan worden ingetrokken.", "en": "Only a submission that is still waiting can be withdrawn."},
     "mijn.error.not_public": {"nl": "Dit record staat (nog) niet op de kaart.", "en": "This record is not on the map (yet)."},
+    "privacy.contact": {"nl": "**Contact met de beheerders:** {email}", "en": "**Contact the administrators:** {email}"},
+    "privacy.contact_missing": {
+        "nl": "Er is nog geen contactadres ingesteld. Beheerder: stel `MAPPING_CONTACT_EMAIL` in (omgeving of "
+              "`.streamlit/secrets.toml`), dan staat het hier.",
+        "en": "No contact address has been configured yet. Administrator: set `MAPPING_CONTACT_EMAIL` (environment or "
+              "`.streamlit/secrets.toml`) and it appears here."},
     # -- privacy statement ----------------------------------------------------------------------------
     "privacy.title": {"nl": "Privacyverklaring", "en": "Privacy statement"},
     "privacy.body": {
@@ -205,7 +211,7 @@ STRINGS = {
 
 **Hoe lang.** Contactgegevens bewaren we zolang het record op de kaart staat. Bij een afgewezen of ingetrokken aanmelding, of als een record van de kaart is gehaald, verwijderen we ze uiterlijk na zes maanden; trekt u zelf een aanmelding in, dan meteen.
 
-**Uw rechten en verwijderen.** Met uw persoonlijke link (pagina *Mijn aanmelding*) kunt u uw gegevens inzien en wijzigen, een wachtende aanmelding intrekken (uw contactgegevens worden dan direct verwijderd) of vragen om een record van de kaart te halen. Heeft u de link niet meer, neem dan contact op met de beheerders van deze kaart en noem uw kenmerk; wij helpen u binnen een maand. U kunt ook een klacht indienen bij de Autoriteit Persoonsgegevens.
+**Uw rechten en verwijderen.** Met uw persoonlijke link (pagina *Mijn aanmelding*) ziet u de status van uw aanmelding en de openbare gegevens zoals u ze indiende; u kunt ze wijzigen (elke wijziging gaat langs een moderator), een wachtende aanmelding intrekken (uw contactgegevens worden dan direct verwijderd) of vragen om een record van de kaart te halen. Uw contactgegevens toont die pagina niet; inzien, wijzigen of verwijderen daarvan vraagt u aan de beheerders. Heeft u de link niet meer, neem dan contact op met de beheerders (adres hieronder) en noem uw kenmerk; wij helpen u binnen een maand. U kunt ook een klacht indienen bij de Autoriteit Persoonsgegevens.
 
 **Geen tracking.** Deze site gebruikt geen advertenties, trackers of diensten van derden voor aanmelden of spamcontrole.
 """,
@@ -222,7 +228,7 @@ STRINGS = {
 
 **How long.** We keep contact details as long as the record is on the map. For a rejected or withdrawn submission, or when a record has been taken off the map, we delete them within six months at the latest; if you withdraw a submission yourself, immediately.
 
-**Your rights and removal.** With your personal link (page *My submission*) you can view and change your details, withdraw a pending submission (your contact details are then deleted at once) or ask for a record to be taken off the map. If you no longer have the link, contact the administrators of this map and mention your reference; we will help you within a month. You can also lodge a complaint with the Dutch Data Protection Authority (Autoriteit Persoonsgegevens).
+**Your rights and removal.** With your personal link (page *My submission*) you see the status of your submission and its public details as you sent them; you can change them (every change goes past a moderator), withdraw a pending submission (your contact details are then deleted at once) or ask for a record to be taken off the map. That page does not show your contact details; to see, change or delete those, ask the administrators. If you no longer have the link, contact the administrators (address below) and mention your reference; we will help you within a month. You can also lodge a complaint with the Dutch Data Protection Authority (Autoriteit Persoonsgegevens).
 
 **No tracking.** This site uses no advertising, trackers or third-party services for sign-ups or spam checks.
 """,

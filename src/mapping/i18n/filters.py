@@ -16,6 +16,8 @@ STRINGS = {
     "filter.when.upcoming": {"nl": "komende", "en": "upcoming"},
     "filter.when.past": {"nl": "afgelopen", "en": "past"},
     "filter.date_range": {"nl": "Periode", "en": "Date range"},
-    "filter.ignored_params": {"nl": "Onbekende of ongeldige parameters in de link genegeerd: {names}.",
-                              "en": "Unknown or invalid parameters in the link were ignored: {names}."},
+    "filter.ignored_params": {"nl": "Niet gebruikt uit de link (onbekend of ongeldig): {names}. "
+                                    "De rest van de link is toegepast.",
+                              "en": "Not used from the link (unknown or invalid): {names}. "
+                                    "The rest of the link was applied."},
 }
