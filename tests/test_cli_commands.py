@@ -53,7 +53,7 @@ def pending(db: Path) -> submissions.Receipt:
         store.close()
 
 
-TESTED = {"build", "import", "export", "stats", "demo", "moderate", "hash-password", "backup"}
+TESTED = {"build", "import", "import-osm", "export", "stats", "demo", "moderate", "hash-password", "backup"}
 
 
 def test_this_file_covers_every_command_in_the_readme():
@@ -165,3 +165,26 @@ def test_backup_and_restore_round_trip(db_path, tmp_path):
         assert store.scalar("SELECT status FROM submissions WHERE id = ?", [receipt.reference]) == "pending"
     finally:
         store.close()
+
+
+def test_import_osm_dry_run_then_import(db_path):
+    """`import-osm FILE`: the Overpass fixture's named elements become public records with their
+    openstreetmap.org source; `--dry-run` first writes nothing."""
+    fixture = ROOT / "tests" / "fixtures" / "overpass_oegstgeest.json"
+    elements = json.loads(fixture.read_text(encoding="utf-8"))["elements"]
+    named = {f"https://www.openstreetmap.org/{e['type']}/{e['id']}" for e in elements
+             if e.get("tags", {}).get("name")}
+
+    def osm_sources() -> set[str]:
+        store = Store(db_path)
+        try:
+            return set(store.df("SELECT source_url FROM records WHERE source_url LIKE "
+                                "'https://www.openstreetmap.org/%'")["source_url"])
+        finally:
+            store.close()
+
+    ok(mapping("import-osm", str(fixture), "--dry-run", db=db_path))
+    assert osm_sources() == set()
+    ok(mapping("import-osm", str(fixture), db=db_path))
+    imported = osm_sources()
+    assert imported and imported <= named

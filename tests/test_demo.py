@@ -80,10 +80,14 @@ def test_region_codes_match_a_point_in_polygon_check(demo_store):
         SELECT s.id, g.code FROM (SELECT id, ST_Point(lon, lat) AS pt FROM records WHERE lat IS NOT NULL
                                   ORDER BY id LIMIT 300) s
         JOIN regions g ON g.level = 'gemeente' AND ST_Contains(g.geom, s.pt)""")
-    inside = dict(zip(contained["id"], contained["code"]))
+    # Generalised outlines of neighbouring gemeenten overlap by a few metres, so a point there lies in
+    # two polygons: its code must be one of the gemeenten whose polygon contains it.
+    inside: dict[str, set[str]] = {}
+    for rid, code in zip(contained["id"], contained["code"]):
+        inside.setdefault(rid, set()).add(code)
     checked = [rid for rid in sample["id"] if rid in inside]
     assert len(checked) > 250
-    assert all(inside[rid] == code for rid, code in zip(sample["id"], sample["gemeente_code"]) if rid in inside)
+    assert all(code in inside[rid] for rid, code in zip(sample["id"], sample["gemeente_code"]) if rid in inside)
 
 
 def test_records_are_spread_like_the_population(demo_store):
