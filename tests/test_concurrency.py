@@ -184,3 +184,36 @@ def test_concurrent_moderation_decisions_and_submissions_do_not_conflict_visibly
     assert not ({r.record_id for r in created} & public)
     assert store.scalar("SELECT count(*) FROM submissions WHERE status = 'approved' AND id IN "
                         "(SELECT unnest(?::VARCHAR[]))", [[r.reference for r in seeded]]) == 10
+
+
+def test_stores_of_one_file_opened_at_once_in_one_process_all_open(built_db, tmp_path):
+    """The pages' store and the API's store are opened by the warm-up thread and the first request
+    at the same moment: each applies the schema, which DuckDB refuses concurrently (catalog
+    write-write conflict) unless the store serialises it per file."""
+    import threading
+
+    from conftest import copy_db
+
+    for attempt in range(3):
+        path = copy_db(built_db, tmp_path, f"race{attempt}.duckdb")
+        errors: list[BaseException] = []
+        opened: list[Store] = []
+        start = threading.Barrier(4)
+
+        def open_one() -> None:
+            start.wait()
+            try:
+                opened.append(Store(path, lazy_spatial=True))
+            except BaseException as exc:  # noqa: BLE001 — collected and asserted below
+                errors.append(exc)
+
+        threads = [threading.Thread(target=open_one) for _ in range(4)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert errors == [] and len(opened) == 4
+        assert {store.scalar("SELECT count(*) FROM records") for store in opened} == \
+            {opened[0].scalar("SELECT count(*) FROM records")}
+        for store in opened:
+            store.close()

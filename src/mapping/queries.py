@@ -285,7 +285,8 @@ def to_params(flt: Filter) -> dict[str, str]:
 
 def from_params(params: dict[str, Any], *, known_themes: set[str] | None = None,
                 known_regions: set[str] | None = None) -> tuple[Filter, list[str]]:
-    """Query parameters → (Filter, names of ignored parameters). Invalid values are dropped."""
+    """Query parameters → (Filter, what was ignored). Invalid values are dropped; each ignored item is
+    a parameter name, or ``name=values`` naming the dropped values of a list (``thema``, ``soort``)."""
     ignored: list[str] = []
 
     def get(name: str) -> str:

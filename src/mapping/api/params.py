@@ -181,7 +181,8 @@ def record_filter(query: Query, known: KnownValues, *, kind: str | None = None) 
             kaart[kaart_name] = values[0]
     flt, ignored = queries.from_params(kaart, known_themes=set(known.themes), known_regions=set(known.regions))
     if ignored:
-        name = _API_NAMES.get(ignored[0], ignored[0])
+        param = ignored[0].partition("=")[0]       # "thema=onbekend" names its dropped values
+        name = _API_NAMES.get(param, param)
         hint = "api.hint.code" if name in LEVELS else f"api.hint.{name}" if name in ("thema", "q") else None
         raise bad_parameter(name, hint)
     date_from, date_to = date_range(query.get("datetime"))

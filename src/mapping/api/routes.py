@@ -23,7 +23,7 @@ from mapping.api.params import (COMMON_PARAMS, FILTER_PARAMS, LEVELS, PAGE_PARAM
 from mapping.api.problems import ApiProblem
 from mapping.i18n import t
 from mapping.queries import Filter
-from mapping.store import Store
+from mapping.store import Store, open_store
 
 GEOJSON = "application/geo+json"
 JSON = "application/json"
@@ -44,13 +44,16 @@ _stores_lock = threading.Lock()
 
 def default_store() -> Store:
     """The app's database, opened once per process for the API (never created here: the first
-    visitor of the dashboard builds it, and until then the API answers 503)."""
-    path = str(config.db_path())
+    visitor of the dashboard builds it, and until then the API answers 503). In server mode the
+    PostgreSQL store of ``MAPPING_DATABASE_URL`` / ``[database] url``, as the pages use."""
+    url = config.database_url()
+    target = url or str(config.db_path())
     with _stores_lock:
-        store = _stores.get(path)
+        store = _stores.get(target)
         if store is None:
-            store = Store(path, create=False, lazy_spatial=True)
-            _stores[path] = store
+            store = open_store(database_url=url, create=False) if url else \
+                Store(target, create=False, lazy_spatial=True)
+            _stores[target] = store
     if store.get_meta("built_at") is None:
         from mapping.store import StoreError
 

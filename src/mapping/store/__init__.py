@@ -67,6 +67,16 @@ class Cursor(Protocol):
     def fetchall(self) -> list[tuple]: ...
 
 
+_schema_locks: dict[str, threading.Lock] = {}
+_schema_locks_guard = threading.Lock()
+
+
+def _schema_lock(path: str) -> threading.Lock:
+    key = path if path == ":memory:" else str(pathlib.Path(path).resolve())
+    with _schema_locks_guard:
+        return _schema_locks.setdefault(key, threading.Lock())
+
+
 class Store:
     """A DuckDB database file (or ``:memory:``) with the project's schema."""
 
@@ -105,6 +115,13 @@ class Store:
 
     # -- schema -----------------------------------------------------------------------------
     def apply_schema(self) -> None:
+        # Two stores of one file in one process (the pages' and the API's, opened by the warm-up and
+        # the first request at the same moment) would apply the schema concurrently, which DuckDB
+        # refuses with a catalog write-write conflict: one at a time per file.
+        with _schema_lock(self.path):
+            self._apply_schema()
+
+    def _apply_schema(self) -> None:
         self.con.execute(SCHEMA_FILE.read_text(encoding="utf-8"))
         current = self.get_meta("schema_version")
         version = int(current) if current else 0
