@@ -67,7 +67,10 @@ def test_map_page_shows_the_map_of_100k_records(scale_server, page):
     assert not frame.query_selector_all(".zb-marker")
     layers = frame.inner_text(".leaflet-control-layers")
     assert f"({scale_server.located})" in layers, f"the counts layer covers every located record: {layers!r}"
-    labels = [bubble.inner_text().strip() for bubble in bubbles[:50]]
+    # the visible count comes first; the rest is the bubble's spoken name for screen readers
+    texts = [bubble.inner_text().strip() for bubble in bubbles[:50]]
+    labels = [text.splitlines()[0] for text in texts]
     assert all(label and (label.isdigit() or label.endswith("k")) for label in labels), labels
+    assert all("Enter" in text for text in texts), texts
     body = page.inner_text("body")
     assert "Demodata" in body, "the synthetic-data banner is shown"
