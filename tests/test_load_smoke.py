@@ -5,6 +5,7 @@ dashboard (`streamlit run app.py` on a free local port). Functional, never timed
 from __future__ import annotations
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 
 from bench.load import scenario
 from bench.load.drive import drive
@@ -12,8 +13,11 @@ from bench.load.drive import drive
 
 def test_sessions_walk_the_kaart_script_without_errors(app_server):
     # one pass each, however long the (shared CI) machine takes; duration is only the upper bound
-    result = asyncio.run(drive(app_server.url, 2, duration=180.0, ramp=0.5, think=(0.1, 0.3), max_passes=1,
-                               linger=False, server_pids=[app_server.process.pid]))
+    # in a thread of its own: after browser tests, Playwright's event loop still runs in this one
+    session_walk = drive(app_server.url, 2, duration=180.0, ramp=0.5, think=(0.1, 0.3), max_passes=1,
+                         linger=False, server_pids=[app_server.process.pid])
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        result = pool.submit(asyncio.run, session_walk).result()
 
     assert getattr(result, "failures", []) == []
     assert result.disconnects == 0
