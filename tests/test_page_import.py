@@ -10,7 +10,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from conftest import page_path
-from mapping import auth
+from mapping import auth, ui_forms
 from mapping.store import Store
 
 PASSWORD = "lange-zin met spaties 2025"
@@ -113,7 +113,9 @@ def test_import_as_pending_is_not_public(app_env):
 
 def test_import_refused_when_the_session_ended_before_the_click(app_env):
     at = upload(signed_in(), "regio.csv", FIXTURE.read_bytes())
-    auth.SESSIONS = auth.SessionRegistry()          # the server forgot every session (expired, revoked)
+    other_replica = Store(os.environ["MAPPING_DB"])   # revoked server-side, e.g. by another replica
+    auth.sessions(other_replica).revoke(at.session_state[ui_forms.TOKEN_KEY])
+    other_replica.close()
     at.button(key="imp_go").click().run()
     assert not at.exception
     assert count_records("Hofjes Achter de Kerk") == 0

@@ -9,7 +9,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from conftest import page_path
-from mapping import auth, backup, submissions
+from mapping import auth, backup, submissions, ui_forms
 from mapping.store import Store
 
 PASSWORD = "lange-zin met spaties 2025"
@@ -64,7 +64,9 @@ def test_a_signed_in_moderator_downloads_a_complete_backup_while_the_app_runs(ap
 
 def test_a_session_revoked_after_drawing_gets_no_backup(app_env, monkeypatch):
     at = signed_in_page()
-    monkeypatch.setattr(auth, "SESSIONS", auth.SessionRegistry())   # revoked server-side
+    other_replica = Store(os.environ["MAPPING_DB"])   # revoked server-side, e.g. by another replica
+    auth.sessions(other_replica).revoke(at.session_state[ui_forms.TOKEN_KEY])
+    other_replica.close()
     at.button(key="mod_backup_make").click().run()
     assert not at.exception
     assert "mod_backup_zip" not in at.session_state
