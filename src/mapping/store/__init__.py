@@ -21,7 +21,6 @@ import contextlib
 import json
 import pathlib
 import threading
-import time
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, Protocol, TypeVar
 
@@ -30,6 +29,7 @@ import pandas as pd
 from mapping import config
 from mapping.store import duckdb_engine as _engine
 from mapping.store.duckdb_engine import ENGINE_VERSION, extension_path, load_spatial, spatial_extension_path
+from mapping.store import retry as _retry
 from mapping.store.errors import (DatabaseBusy, DatabaseMissing, StoreConflict, StoreError, StoreIntegrityError,
                                   StoreQueryError, StoreUnavailable)
 
@@ -217,18 +217,8 @@ class Store:
             raise _engine.translate(exc) from exc
 
     def run_in_transaction(self, work: Callable[[Cursor], T], *, retries: int = 8) -> T:
-        """Run ``work(cursor)`` atomically, retrying on write-write conflicts between threads."""
-        delay = 0.01
-        for attempt in range(retries + 1):
-            try:
-                with self.transaction() as cur:
-                    return work(cur)
-            except StoreConflict:
-                if attempt == retries:
-                    raise
-                time.sleep(delay)
-                delay = min(delay * 2, 0.5)
-        raise AssertionError("unreachable")
+        """Run ``work(cursor)`` atomically, retrying on write-write conflicts between writers."""
+        return _retry.run_in_transaction(self.transaction, work, retries=retries)
 
     def export_csv(self, sql: str, params: Sequence[Any] | None = None) -> bytes:
         """The rows of ``sql`` as CSV written by the engine itself (no Python loop): header, ``;``,

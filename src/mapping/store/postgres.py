@@ -33,6 +33,7 @@ import psycopg_pool
 
 from mapping.store import MIGRATIONS, SCHEMA_FILE, SCHEMA_VERSION, Store
 from mapping.store import duckdb_engine
+from mapping.store import retry as _retry
 from mapping.store.errors import (DatabaseMissing, StoreConflict, StoreError, StoreIntegrityError, StoreQueryError,
                                   StoreUnavailable)
 from mapping.store.schema_postgres import EXTRA_SCHEMA_FILE, to_postgres_dialect, to_postgres_schema
@@ -298,17 +299,8 @@ class PostgresStore:
             raise translate(exc) from exc
 
     def run_in_transaction(self, work: Callable[[PgCursor], T], *, retries: int = 8) -> T:
-        delay = 0.01
-        for attempt in range(retries + 1):
-            try:
-                with self.transaction() as cur:
-                    return work(cur)
-            except StoreConflict:
-                if attempt == retries:
-                    raise
-                time.sleep(delay)
-                delay = min(delay * 2, 0.5)
-        raise AssertionError("unreachable")
+        """Run ``work(cursor)`` atomically, retrying on write-write conflicts between writers."""
+        return _retry.run_in_transaction(self.transaction, work, retries=retries)
 
     # -- read path (DuckDB over the postgres extension) ---------------------------------------
     def _duckdb(self):
